@@ -1,0 +1,3 @@
+from suanpan.cli import main
+
+main()

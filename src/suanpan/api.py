@@ -1,0 +1,33 @@
+"""The REST API, /api/v1/: one NinjaAPI assembling each app's router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
+from suanpan.core.api_routes import router as core_router
+from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
+from suanpan.inventory.api import warehouses_router
+from suanpan.partners.api import customers_router, suppliers_router, tags_router
+
+api = NinjaAPI(
+    title="Suanpan API",
+    version="1",
+    description=(
+        "REST API of Suanpan (算盘). Authenticate with a personal token (`Authorization: Bearer sp_…`, created "
+        "under 'API tokens' in the web UI) or the browser session. Every request acts in one organization: the "
+        "token's, or the one chosen in the UI. Errors are JSON: `{detail, errors: [{field, message}]}`."
+    ),
+    auth=[TokenAuth(), OrgSessionAuth()],
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/customers", customers_router)
+api.add_router("/suppliers", suppliers_router)
+api.add_router("/tags", tags_router)
+api.add_router("/products", products_router)
+api.add_router("/units", units_router)
+api.add_router("/categories", categories_router)
+api.add_router("/vat-rates", vat_rates_router)
+api.add_router("/warehouses", warehouses_router)

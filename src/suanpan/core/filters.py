@@ -1,0 +1,33 @@
+"""Filter helpers shared by list pages and API list endpoints (one FilterSet serves both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """`q` searches the row's search text (name, code, pinyin and pinyin initials) and `search_fields`."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    search_fields: tuple[str, ...] = ("search_text",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organization = getattr(self.request, "organization", None)
+        for f in self.filters.values():
+            field_qs = f.extra.get("queryset")
+            if field_qs is not None and organization is not None and hasattr(field_qs.model, "organization_id"):
+                f.extra["queryset"] = field_qs.filter(organization=organization)
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        terms = value.lower().split()
+        for term in terms[:5]:
+            cond = Q()
+            for field in self.search_fields:
+                cond |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(cond)
+        return queryset

@@ -1,0 +1,76 @@
+"""Permissions and the role matrix.
+
+One check, `require(membership, perm)`, guards the view, the API endpoint and the service alike. A permission
+is a plain string `<app>.<verb>_<thing>`; a role grants a fixed set of them. Owner and admin hold every
+permission. The matrix below is the single source of truth; `tests/test_permissions.py` checks UI and API
+against it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from suanpan.core.choices import Role
+from suanpan.core.exceptions import PermissionRefused
+
+if TYPE_CHECKING:
+    from suanpan.core.models import Membership
+
+
+class P:
+    """Permission names."""
+
+    MANAGE_ORGANIZATION = "core.manage_organization"
+    VIEW_CUSTOMER = "partners.view_customer"
+    CHANGE_CUSTOMER = "partners.change_customer"
+    VIEW_SUPPLIER = "partners.view_supplier"
+    CHANGE_SUPPLIER = "partners.change_supplier"
+    VIEW_PRODUCT = "catalog.view_product"
+    CHANGE_PRODUCT = "catalog.change_product"
+    VIEW_WAREHOUSE = "inventory.view_warehouse"
+    CHANGE_WAREHOUSE = "inventory.change_warehouse"
+
+
+ALL_PERMISSIONS: frozenset[str] = frozenset(
+    value for name, value in vars(P).items() if not name.startswith("_") and isinstance(value, str)
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OWNER: ALL_PERMISSIONS,
+    Role.ADMIN: ALL_PERMISSIONS,
+    Role.SALES: frozenset(
+        {P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_WAREHOUSE}
+    ),
+    Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT}),
+    Role.MARKETING: frozenset({P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT}),
+    Role.PURCHASING: frozenset(
+        {P.VIEW_SUPPLIER, P.CHANGE_SUPPLIER, P.VIEW_PRODUCT, P.CHANGE_PRODUCT, P.VIEW_WAREHOUSE}
+    ),
+    Role.WAREHOUSE: frozenset(
+        {P.VIEW_SUPPLIER, P.VIEW_PRODUCT, P.CHANGE_PRODUCT, P.VIEW_WAREHOUSE, P.CHANGE_WAREHOUSE}
+    ),
+    Role.FINANCE: frozenset(
+        {P.VIEW_CUSTOMER, P.VIEW_SUPPLIER, P.CHANGE_SUPPLIER, P.VIEW_PRODUCT, P.VIEW_WAREHOUSE}
+    ),
+}
+
+
+def permissions_for_roles(roles: list[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def has_perm(membership: Membership | None, perm: str) -> bool:
+    if membership is None or not membership.is_active:
+        return False
+    return perm in permissions_for_roles(membership.roles)
+
+
+def require(membership: Membership | None, perm: str) -> None:
+    """Raise PermissionRefused unless the membership's roles grant `perm`."""
+    if not has_perm(membership, perm):
+        raise PermissionRefused(_("You do not have permission to do this (%(perm)s).") % {"perm": perm})

@@ -1,0 +1,220 @@
+"""Shared write path for master-data rows (customers, products, warehouses, …).
+
+App services call these after their permission check: assign fields, refuse references to another
+organization's rows, run the model's own validation (field validators, CHECK and UNIQUE constraints), save,
+and record the audit event — all inside the caller's transaction. Field errors come back as `InvalidInput`
+naming each field; nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from suanpan.core.audit import audit_record, diff, snapshot
+from suanpan.core.choices import AuditAction
+from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
+from suanpan.core.models import Organization
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_scoped(model: type[M], *, organization: Organization, pk: object, field: str | None = None) -> M:
+    """A row of this organization by primary key. Another organization's row is 'not found'.
+
+    With `field`, a missing row is an input error on that field (a reference in a payload); without it,
+    a `NotFound` (a URL).
+    """
+    try:
+        return model._default_manager.get(organization=organization, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):  # type: ignore[attr-defined]
+        if field is not None:
+            raise InvalidInput.single(field, _("No such %(what)s: %(pk)s.") % {
+                "what": model._meta.verbose_name, "pk": pk}) from None
+        raise NotFound(_("%(what)s not found.") % {"what": str(model._meta.verbose_name).capitalize()}) from None
+
+
+def _check_same_organization(instance: models.Model, organization: Organization) -> None:
+    errors: list[FieldError] = []
+    for field in instance._meta.concrete_fields:
+        if not field.is_relation or field.name == "organization":
+            continue
+        try:
+            related = getattr(instance, field.name, None)
+        except ObjectDoesNotExist:
+            errors.append(FieldError(field.name, _("No such %(what)s.") % {
+                "what": field.related_model._meta.verbose_name}))  # type: ignore[union-attr]
+            continue
+        if related is not None and hasattr(related, "organization_id") and related.organization_id != organization.pk:
+            errors.append(FieldError(field.name, _("This choice belongs to another organization.")))
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _check_m2m(organization: Organization, m2m: Mapping[str, Iterable[models.Model]]) -> None:
+    for name, values in m2m.items():
+        for value in values:
+            if getattr(value, "organization_id", organization.pk) != organization.pk:
+                raise InvalidInput.single(name, _("This choice belongs to another organization."))
+
+
+def _constraint_errors(instance: models.Model, *, already: set[str | None]) -> list[FieldError]:
+    """Check the model's constraints, naming the field a per-organization unique constraint is about."""
+    errors: list[FieldError] = []
+    meta = instance._meta
+    for constraint in meta.constraints:
+        try:
+            constraint.validate(type(instance), instance)
+        except ValidationError as exc:
+            fields = [f for f in getattr(constraint, "fields", ()) if f != "organization"]
+            field = fields[0] if len(fields) == 1 else None
+            if field in already:
+                continue
+            if isinstance(constraint, models.UniqueConstraint) and field:
+                label = meta.get_field(field).verbose_name
+                message = _("Another %(model)s already has this %(field)s.") % {
+                    "model": meta.verbose_name,
+                    "field": label,
+                }
+            else:
+                message = " ".join(str(m) for m in exc.messages)
+            errors.append(FieldError(field, message))
+    return errors
+
+
+def validate_and_save(
+    instance: M,
+    *,
+    organization: Organization,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+) -> M:
+    """Validate fully and save; field errors raise InvalidInput and nothing is written."""
+    _check_same_organization(instance, organization)
+    if m2m:
+        _check_m2m(organization, m2m)
+    errors: list[FieldError] = []
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.extend(InvalidInput.from_validation_error(exc).errors)
+    errors.extend(_constraint_errors(instance, already={e.field for e in errors}))
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:  # a race past full_clean's unique check
+        raise DomainError(_("This record conflicts with an existing one: %(err)s") % {"err": exc}) from None
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(list(values))
+    return instance
+
+
+def apply(instance: models.Model, data: Mapping[str, Any]) -> None:
+    """Assign plain and foreign-key fields from `data` (unknown keys are a programming error)."""
+    field_names = {f.name for f in instance._meta.concrete_fields} | {
+        f.attname for f in instance._meta.concrete_fields if f.is_relation
+    }
+    for key, value in data.items():
+        if key not in field_names or key in {"id", "organization", "created_at", "updated_at"}:
+            raise KeyError(f"{type(instance).__name__} has no writable field {key!r}")
+        setattr(instance, key, value)
+
+
+def record_create(
+    instance: M,
+    *,
+    organization: Organization,
+    actor: AbstractBaseUser | None,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+) -> M:
+    validate_and_save(instance, organization=organization, m2m=m2m)
+    audit_record(
+        organization=organization, actor=actor, obj=instance, action=AuditAction.CREATE, changes=snapshot(instance)
+    )
+    return instance
+
+
+def record_update(
+    instance: M,
+    *,
+    organization: Organization,
+    actor: AbstractBaseUser | None,
+    data: Mapping[str, Any],
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+    prepare: Callable[[M], None] | None = None,
+) -> M:
+    """Apply `data`, then `prepare` (normalise, derive fields, cross-checks), validate, save, audit the diff."""
+    before = snapshot(instance)
+    apply(instance, data)
+    if prepare is not None:
+        prepare(instance)
+    validate_and_save(instance, organization=organization, m2m=m2m)
+    changes = diff(before, snapshot(instance))
+    if changes:
+        audit_record(organization=organization, actor=actor, obj=instance, action=AuditAction.UPDATE, changes=changes)
+    return instance
+
+
+def record_delete(instance: models.Model, *, organization: Organization, actor: AbstractBaseUser | None) -> None:
+    """Delete a master-data row that nothing refers to; otherwise refuse (deactivate it instead)."""
+    pk = instance.pk
+    before = snapshot(instance)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (ProtectedError, RestrictedError):
+        raise DomainError(
+            _("“%(obj)s” is still used by other records and cannot be deleted; mark it inactive instead.")
+            % {"obj": instance},
+            code="in_use",
+        ) from None
+    instance.pk = pk
+    audit_record(organization=organization, actor=actor, obj=instance, action=AuditAction.DELETE, changes=before)
+
+
+class MasterData(Generic[M]):
+    """The create/update/delete services of one simple master-data model, guarded by one permission.
+
+    Apps expose them under service names: `unit_create = _units.create`. `actor=None` is only for set-up
+    commands run by the operator (demo, seeding); a real request always passes its user.
+    """
+
+    def __init__(self, model: type[M], *, perm: str, prepare: Callable[[M], None] | None = None) -> None:
+        self.model = model
+        self.perm = perm
+        self.prepare = prepare
+
+    def _guard(self, organization: Organization, actor: AbstractBaseUser | None) -> None:
+        if actor is not None:
+            from suanpan.core.tenancy import check_perm
+
+            check_perm(organization=organization, actor=actor, perm=self.perm)
+
+    def create(self, *, organization: Organization, actor: AbstractBaseUser | None, data: Mapping[str, Any]) -> M:
+        with transaction.atomic():
+            self._guard(organization, actor)
+            instance = self.model(organization=organization)
+            apply(instance, data)
+            if self.prepare is not None:
+                self.prepare(instance)
+            return record_create(instance, organization=organization, actor=actor)
+
+    def update(self, *, organization: Organization, actor: AbstractBaseUser, pk: object, data: Mapping[str, Any]) -> M:
+        with transaction.atomic():
+            self._guard(organization, actor)
+            found = get_scoped(self.model, organization=organization, pk=pk)
+            locked = self.model._default_manager.select_for_update().get(pk=found.pk)
+            return record_update(locked, organization=organization, actor=actor, data=data, prepare=self.prepare)
+
+    def delete(self, *, organization: Organization, actor: AbstractBaseUser, pk: object) -> None:
+        with transaction.atomic():
+            self._guard(organization, actor)
+            record_delete(get_scoped(self.model, organization=organization, pk=pk), organization=organization,
+                          actor=actor)

@@ -1,0 +1,139 @@
+"""Core services: organizations, memberships and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from suanpan.core.audit import audit_record
+from suanpan.core.choices import AuditAction, Role
+from suanpan.core.exceptions import InvalidInput, NotFound
+from suanpan.core.models import ApiToken, Membership, Organization
+from suanpan.core.permissions import P
+from suanpan.core.records import record_update, validate_and_save
+from suanpan.core.tenancy import check_perm, forget_memberships
+
+TOKEN_PREFIX = "sp_"
+
+
+def _clean_roles(roles: list[str]) -> list[str]:
+    valid = set(Role.values)
+    unknown = [r for r in roles if r not in valid]
+    if unknown:
+        raise InvalidInput.single("roles", _("Unknown role: %(roles)s.") % {"roles": ", ".join(unknown)})
+    if not roles:
+        raise InvalidInput.single("roles", _("Choose at least one role."))
+    return sorted(set(roles), key=Role.values.index)
+
+
+def organization_create(*, owner: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+    """A new tenant with `owner` as its first member (role owner). Apps seed their data in `onboarding`."""
+    with transaction.atomic():
+        org = Organization(**data)
+        # An organization is its own tenant: validated like any record, audited in itself.
+        validate_and_save(org, organization=org)
+        Membership.objects.create(organization=org, user=owner, roles=[Role.OWNER])
+        audit_record(organization=org, actor=owner, obj=org, action=AuditAction.CREATE, changes=dict(data))
+    forget_memberships(owner)
+    return org
+
+
+def organization_update(*, organization: Organization, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+    with transaction.atomic(durable=True):
+        check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        allowed = {"name", "credit_code", "taxpayer_type", "allow_negative_stock", "address", "phone"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise InvalidInput.single(sorted(unknown)[0], _("This field cannot be changed."))
+        record_update(org, organization=org, actor=actor, data=data)
+    return org
+
+
+def membership_add(
+    *, organization: Organization, actor: AbstractBaseUser | None, user: AbstractBaseUser, roles: list[str]
+) -> Membership:
+    """Add a user to an organization with roles. `actor=None` only for set-up commands (demo, onboarding)."""
+    with transaction.atomic():
+        if actor is not None:
+            check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
+        membership, created = Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"roles": _clean_roles(roles)}
+        )
+        if not created:
+            before = list(membership.roles)
+            membership.roles = _clean_roles(roles)
+            membership.is_active = True
+            membership.save(update_fields=["roles", "is_active"])
+            audit_record(organization=organization, actor=actor, obj=membership, action=AuditAction.UPDATE,
+                         changes={"roles": [before, membership.roles]})
+        else:
+            audit_record(organization=organization, actor=actor, obj=membership, action=AuditAction.CREATE,
+                         changes={"user": str(user), "roles": membership.roles})
+    forget_memberships(user)
+    return membership
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, organization: Organization, actor: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor's membership; returns the row and the secret (shown once, never stored)."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.single("name", _("Give the token a name, e.g. the system that will use it."))
+    if len(name) > 100:
+        raise InvalidInput.single("name", _("At most 100 characters."))
+    with transaction.atomic(durable=True):
+        membership = _own_membership(organization, actor)
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(membership=membership, name=name, prefix=secret[:10], digest=_digest(secret))
+        audit_record(organization=organization, actor=actor, obj=token, action=AuditAction.CREATE,
+                     changes={"name": name, "prefix": token.prefix})
+    return token, secret
+
+
+def _own_membership(organization: Organization, actor: AbstractBaseUser) -> Membership:
+    membership = Membership.objects.filter(organization=organization, user=actor, is_active=True).first()
+    if membership is None:
+        raise NotFound(_("You are not a member of this organization."))
+    return membership
+
+
+def api_token_revoke(*, organization: Organization, actor: AbstractBaseUser, token_id: int) -> ApiToken:
+    with transaction.atomic(durable=True):
+        membership = _own_membership(organization, actor)
+        token = ApiToken.objects.select_for_update().filter(membership=membership, pk=token_id).first()
+        if token is None:
+            raise NotFound(_("API token not found."))
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(organization=organization, actor=actor, obj=token, action=AuditAction.STATE,
+                         changes={"revoked_at": token.revoked_at.isoformat()})
+    return token
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The active token with this secret, its membership and organization loaded; None if unknown/revoked."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__organization", "membership__user")
+        .filter(digest=_digest(secret), revoked_at__isnull=True, membership__is_active=True)
+        .first()
+    )
+    if token is None or not token.membership.user.is_active or not token.membership.organization.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,20 @@
+"""Opening a new organization: the tenant itself, then each app's starting data, called explicitly in order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from suanpan.catalog.services import catalog_seed
+from suanpan.core.models import Organization
+from suanpan.core.services import organization_create
+
+
+def organization_open(*, owner: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+    with transaction.atomic():
+        organization = organization_create(owner=owner, data=data)
+        catalog_seed(organization=organization)
+    return organization

@@ -1,0 +1,127 @@
+"""REST endpoints for customers and suppliers (and their contacts) — thin: parse, call a service, render."""
+
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from suanpan.core.api import ERRORS, filtered, org_of
+from suanpan.core.exceptions import InvalidInput
+from suanpan.partners import selectors, services
+from suanpan.partners.choices import PartnerRole
+from suanpan.partners.filters import PartnerFilter
+from suanpan.partners.models import Contact, Partner, Tag
+from suanpan.partners.schemas import (
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    PartnerIn,
+    PartnerOut,
+    PartnerPatch,
+    PartnerQuery,
+    TagOut,
+)
+from suanpan.partners.services import CHANGE_PERM
+from suanpan.partners.views import VIEW_PERM
+
+
+def _partner_data(payload: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
+    tags = payload.pop("tags", None)
+    if "owner_id" in payload:
+        owner_id = payload.pop("owner_id")
+        owner = None
+        if owner_id is not None:
+            owner = get_user_model().objects.filter(pk=owner_id).first()
+            if owner is None:
+                raise InvalidInput.single("owner_id", "No such user.")
+        payload["owner"] = owner
+    return payload, tags
+
+
+def partner_router(role: PartnerRole) -> Router:
+    name = "customers" if role == PartnerRole.CUSTOMER else "suppliers"
+    router = Router(tags=[name])
+    view_perm, change_perm = VIEW_PERM[role], CHANGE_PERM[role]
+
+    @router.get("/", response={200: list[PartnerOut], **ERRORS}, operation_id=f"{name}_list")
+    @paginate(LimitOffsetPagination)
+    def list_partners(request: HttpRequest, filters: Query[PartnerQuery]) -> Any:
+        organization = org_of(request, view_perm)
+        return filtered(PartnerFilter, request, selectors.partner_list(organization=organization, role=role), filters)
+
+    @router.post("/", response={201: PartnerOut, **ERRORS}, operation_id=f"{name}_create")
+    def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
+        organization = org_of(request, change_perm)
+        data, tags = _partner_data(payload.dict())
+        partner = services.partner_create(organization=organization, actor=request.user, role=role, data=data,
+                                          tags=tags)
+        return Status(201, partner)
+
+    @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_get")
+    def get_partner(request: HttpRequest, partner_id: int) -> Partner:
+        organization = org_of(request, view_perm)
+        return selectors.partner_get(organization=organization, role=role, pk=partner_id)
+
+    @router.patch("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_update")
+    def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Partner:
+        organization = org_of(request, change_perm)
+        data, tags = _partner_data(payload.dict(exclude_unset=True))
+        return services.partner_update(organization=organization, actor=request.user, role=role,
+                                       partner_id=partner_id, data=data, tags=tags)
+
+    @router.delete("/{int:partner_id}", response={204: None, **ERRORS}, operation_id=f"{name}_delete")
+    def delete_partner(request: HttpRequest, partner_id: int) -> Any:
+        organization = org_of(request, change_perm)
+        services.partner_delete(organization=organization, actor=request.user, role=role, partner_id=partner_id)
+        return Status(204, None)
+
+    @router.get("/{int:partner_id}/contacts", response={200: list[ContactOut], **ERRORS},
+                operation_id=f"{name}_contacts_list")
+    def list_contacts(request: HttpRequest, partner_id: int) -> Any:
+        organization = org_of(request, view_perm)
+        partner = selectors.partner_get(organization=organization, role=role, pk=partner_id)
+        return list(selectors.contact_list(organization=organization, partner=partner))
+
+    @router.post("/{int:partner_id}/contacts", response={201: ContactOut, **ERRORS},
+                 operation_id=f"{name}_contacts_create")
+    def create_contact(request: HttpRequest, partner_id: int, payload: ContactIn) -> Any:
+        organization = org_of(request, change_perm)
+        contact = services.contact_create(organization=organization, actor=request.user, role=role,
+                                          partner_id=partner_id, data=payload.dict())
+        return Status(201, contact)
+
+    @router.patch("/{int:partner_id}/contacts/{int:contact_id}", response={200: ContactOut, **ERRORS},
+                  operation_id=f"{name}_contacts_update")
+    def update_contact(request: HttpRequest, partner_id: int, contact_id: int, payload: ContactPatch) -> Contact:
+        organization = org_of(request, change_perm)
+        return services.contact_update(organization=organization, actor=request.user, role=role,
+                                       partner_id=partner_id, contact_id=contact_id,
+                                       data=payload.dict(exclude_unset=True))
+
+    @router.delete("/{int:partner_id}/contacts/{int:contact_id}", response={204: None, **ERRORS},
+                   operation_id=f"{name}_contacts_delete")
+    def delete_contact(request: HttpRequest, partner_id: int, contact_id: int) -> Any:
+        organization = org_of(request, change_perm)
+        services.contact_delete(organization=organization, actor=request.user, role=role, partner_id=partner_id,
+                                contact_id=contact_id)
+        return Status(204, None)
+
+    return router
+
+
+customers_router = partner_router(PartnerRole.CUSTOMER)
+suppliers_router = partner_router(PartnerRole.SUPPLIER)
+
+tags_router = Router(tags=["tags"])
+
+
+@tags_router.get("/", response={200: list[TagOut], **ERRORS}, operation_id="tags_list")
+def list_tags(request: HttpRequest) -> list[Tag]:
+    from suanpan.core.permissions import P
+
+    organization = org_of(request, P.VIEW_CUSTOMER)
+    return list(selectors.tag_list(organization=organization))
