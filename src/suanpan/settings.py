@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "suanpan.catalog",
     "suanpan.inventory",
     "suanpan.reports",
+    "suanpan",
 ]
 
 MIDDLEWARE = [
