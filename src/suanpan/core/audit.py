@@ -39,11 +39,7 @@ def snapshot(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> Snapshot:
             related = getattr(obj, field.name)
             data[field.name] = str(related) if related is not None else None
         else:
-            value = getattr(obj, field.attname)
-            if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
-                # Show amounts as the database stores them (1000.5 → "1000.50"); valid input has no more places.
-                value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
-            data[field.name] = _jsonable(value)
+            data[field.name] = _jsonable(getattr(obj, field.attname))
     if obj.pk:
         for m2m in obj._meta.many_to_many:
             if m2m.name not in exclude:

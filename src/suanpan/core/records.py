@@ -9,6 +9,7 @@ naming each field; nothing is saved.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -88,6 +89,18 @@ def _constraint_errors(instance: models.Model, *, already: set[str | None]) -> l
     return errors
 
 
+def _normalise_decimals(instance: models.Model) -> None:
+    """Give validated amounts the places the database stores (25.5 → 25.500000), so callers see stored values.
+
+    Exact: validation already refused values with more places than the field has.
+    """
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.DecimalField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, Decimal) and value.is_finite():
+                setattr(instance, field.attname, value.quantize(Decimal(1).scaleb(-field.decimal_places)))
+
+
 def validate_and_save(
     instance: M,
     *,
@@ -106,6 +119,7 @@ def validate_and_save(
     errors.extend(_constraint_errors(instance, already={e.field for e in errors}))
     if errors:
         raise InvalidInput(errors)
+    _normalise_decimals(instance)
     try:
         with transaction.atomic():
             instance.save()
