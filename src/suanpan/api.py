@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
 from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
 from suanpan.core.api_routes import router as core_router
-from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
 from suanpan.inventory.api import warehouses_router
 from suanpan.partners.api import customers_router, suppliers_router, tags_router
 

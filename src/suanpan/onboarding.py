@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from suanpan.catalog.services import catalog_seed
@@ -13,7 +13,7 @@ from suanpan.core.models import Organization
 from suanpan.core.services import organization_create
 
 
-def organization_open(*, owner: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+def organization_open(*, owner: User, data: Mapping[str, Any]) -> Organization:
     with transaction.atomic():
         organization = organization_create(owner=owner, data=data)
         catalog_seed(organization=organization)

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = Path(os.environ.get("SUANPAN_HOME", Path.cwd())).resolve()

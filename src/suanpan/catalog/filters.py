@@ -11,8 +11,9 @@ from suanpan.core.filters import SearchFilterSet
 
 
 class ProductFilter(SearchFilterSet):
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), method="filter_category",
-                                                label=_("Category"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), method="filter_category", label=_("Category")
+    )
     vat_rate = django_filters.ModelChoiceFilter(queryset=VatRate.objects.all(), label=_("VAT rate"))
     is_stocked = django_filters.BooleanFilter(label=_("Stocked goods"))
     is_batch_tracked = django_filters.BooleanFilter(label=_("Batch tracked"))
@@ -27,10 +28,14 @@ class ProductFilter(SearchFilterSet):
         ids = {value.pk}
         frontier = {value.pk}
         while frontier:
-            frontier = set(
-                Category.objects.filter(organization_id=value.organization_id, parent_id__in=frontier)
-                .values_list("pk", flat=True)
-            ) - ids
+            frontier = (
+                set(
+                    Category.objects.filter(organization_id=value.organization_id, parent_id__in=frontier).values_list(
+                        "pk", flat=True
+                    )
+                )
+                - ids
+            )
             ids |= frontier
         return queryset.filter(category_id__in=ids)
 

@@ -10,8 +10,21 @@ class ProductForm(OrgModelForm):
     class Meta:
         model = Product
         fields = [
-            "code", "name", "specification", "unit", "category", "barcode", "sale_price", "purchase_price",
-            "vat_rate", "min_stock", "max_stock", "is_stocked", "is_batch_tracked", "is_active", "notes",
+            "code",
+            "name",
+            "specification",
+            "unit",
+            "category",
+            "barcode",
+            "sale_price",
+            "purchase_price",
+            "vat_rate",
+            "min_stock",
+            "max_stock",
+            "is_stocked",
+            "is_batch_tracked",
+            "is_active",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

@@ -34,7 +34,11 @@ class Category(OrgScoped):
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=60)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent category"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="children",
     )
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
@@ -45,8 +49,11 @@ class Category(OrgScoped):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="category_code_unique"),
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="category_not_own_parent",
-                                   violation_error_message=_("A category cannot be its own parent.")),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="category_not_own_parent",
+                violation_error_message=_("A category cannot be its own parent."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +76,9 @@ class VatRate(OrgScoped):
 
     name = models.CharField(_("name"), max_length=30)
     rate = models.DecimalField(
-        _("rate"), max_digits=5, decimal_places=4,
+        _("rate"),
+        max_digits=5,
+        decimal_places=4,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("As a fraction: 0.13 for 13%."),
     )
@@ -81,8 +90,11 @@ class VatRate(OrgScoped):
         ordering = ["-rate", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="vatrate_name_unique"),
-            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=1), name="vatrate_rate_range",
-                                   violation_error_message=_("A VAT rate lies between 0 and 1.")),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=1),
+                name="vatrate_rate_range",
+                violation_error_message=_("A VAT rate lies between 0 and 1."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,12 +116,15 @@ class Product(OrgScoped):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="products"
     )
     barcode = models.CharField(_("barcode"), max_length=40, blank=True)
-    is_stocked = models.BooleanField(_("stocked goods"), default=True,
-                                     help_text=_("Untick for services and other items without stock."))
-    sale_price = PriceField(_("sale price (incl. VAT)"), default=Decimal("0"),
-                            validators=[MinValueValidator(Decimal("0"))])
-    purchase_price = PriceField(_("purchase price (incl. VAT)"), default=Decimal("0"),
-                                validators=[MinValueValidator(Decimal("0"))])
+    is_stocked = models.BooleanField(
+        _("stocked goods"), default=True, help_text=_("Untick for services and other items without stock.")
+    )
+    sale_price = PriceField(
+        _("sale price (incl. VAT)"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    purchase_price = PriceField(
+        _("purchase price (incl. VAT)"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     vat_rate = models.ForeignKey(VatRate, verbose_name=_("VAT rate"), on_delete=models.PROTECT, related_name="+")
     is_batch_tracked = models.BooleanField(_("batch tracked"), default=False)
     min_stock = QuantityField(_("minimum stock"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
@@ -124,13 +139,21 @@ class Product(OrgScoped):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="product_code_unique"),
-            models.CheckConstraint(condition=Q(sale_price__gte=0), name="product_sale_price_nonnegative",
-                                   violation_error_message=_("The sale price cannot be negative.")),
-            models.CheckConstraint(condition=Q(purchase_price__gte=0), name="product_purchase_price_nonnegative",
-                                   violation_error_message=_("The purchase price cannot be negative.")),
-            models.CheckConstraint(condition=Q(min_stock__gte=0) & Q(max_stock__gte=0),
-                                   name="product_minmax_nonnegative",
-                                   violation_error_message=_("Minimum and maximum stock cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(sale_price__gte=0),
+                name="product_sale_price_nonnegative",
+                violation_error_message=_("The sale price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(purchase_price__gte=0),
+                name="product_purchase_price_nonnegative",
+                violation_error_message=_("The purchase price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_stock__gte=0) & Q(max_stock__gte=0),
+                name="product_minmax_nonnegative",
+                violation_error_message=_("Minimum and maximum stock cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:

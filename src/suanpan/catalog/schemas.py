@@ -150,5 +150,7 @@ class ProductQuery(Schema):
     is_stocked: bool | None = None
     is_batch_tracked: bool | None = None
     is_active: bool | None = None
-    sort: Literal["code", "-code", "name", "-name", "sale_price", "-sale_price", "purchase_price",
-                  "-purchase_price"] | None = None
+    sort: (
+        Literal["code", "-code", "name", "-name", "sale_price", "-sale_price", "purchase_price", "-purchase_price"]
+        | None
+    ) = None

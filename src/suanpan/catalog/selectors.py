@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from suanpan.catalog.models import Category, Product, Unit, VatRate
 from suanpan.core.models import Organization
 from suanpan.core.records import get_scoped
-from suanpan.catalog.models import Category, Product, Unit, VatRate
 
 
 def product_list(*, organization: Organization) -> QuerySet[Product]:

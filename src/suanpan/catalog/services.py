@@ -26,8 +26,16 @@ STANDARD_VAT_RATES: tuple[tuple[str, Decimal], ...] = (
     ("0%", Decimal("0")),
 )
 STANDARD_UNITS: tuple[tuple[str, str], ...] = (
-    ("PCS", "个"), ("BOX", "箱"), ("KG", "千克"), ("SET", "套"), ("PC", "件"), ("BTL", "瓶"), ("BAG", "袋"),
-    ("M", "米"), ("T", "吨"), ("H", "小时"),
+    ("PCS", "个"),
+    ("BOX", "箱"),
+    ("KG", "千克"),
+    ("SET", "套"),
+    ("PC", "件"),
+    ("BTL", "瓶"),
+    ("BAG", "袋"),
+    ("M", "米"),
+    ("T", "吨"),
+    ("H", "小时"),
 )
 
 
@@ -36,12 +44,14 @@ def catalog_seed(*, organization: Organization) -> None:
     with transaction.atomic():
         for name, rate in STANDARD_VAT_RATES:
             if not VatRate.objects.filter(organization=organization, name=name).exists():
-                record_create(VatRate(organization=organization, name=name, rate=rate),
-                              organization=organization, actor=None)
+                record_create(
+                    VatRate(organization=organization, name=name, rate=rate), organization=organization, actor=None
+                )
         for code, name in STANDARD_UNITS:
             if not Unit.objects.filter(organization=organization, code=code).exists():
-                record_create(Unit(organization=organization, code=code, name=name),
-                              organization=organization, actor=None)
+                record_create(
+                    Unit(organization=organization, code=code, name=name), organization=organization, actor=None
+                )
 
 
 # Products ----------------------------------------------------------------------------------------------

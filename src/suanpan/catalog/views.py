@@ -88,8 +88,11 @@ class UnitListView(RecordListView):
     permission = P.VIEW_PRODUCT
     change_permission = P.CHANGE_PRODUCT
     title = _("Units")
-    columns = (Column("code", _("Code"), sort="code", link=True), Column("name", _("Name"), sort="name", link=True),
-               Column("is_active", _("Active")))
+    columns = (
+        Column("code", _("Code"), sort="code", link=True),
+        Column("name", _("Name"), sort="name", link=True),
+        Column("is_active", _("Active")),
+    )
     filterset_class = UnitFilter
     default_sort = "code"
     create_url = "catalog:unit_create"
@@ -131,8 +134,11 @@ class CategoryListView(RecordListView):
     permission = P.VIEW_PRODUCT
     change_permission = P.CHANGE_PRODUCT
     title = _("Categories")
-    columns = (Column("code", _("Code"), sort="code", link=True), Column("name", _("Name"), sort="name", link=True),
-               Column("path", _("Path")))
+    columns = (
+        Column("code", _("Code"), sort="code", link=True),
+        Column("name", _("Name"), sort="name", link=True),
+        Column("path", _("Path")),
+    )
     filterset_class = CategoryFilter
     default_sort = "code"
     create_url = "catalog:category_create"
@@ -174,8 +180,11 @@ class VatRateListView(RecordListView):
     permission = P.VIEW_PRODUCT
     change_permission = P.CHANGE_PRODUCT
     title = _("VAT rates")
-    columns = (Column("name", _("Name"), sort="name", link=True), Column("rate", _("Rate"), sort="rate", numeric=True),
-               Column("is_active", _("Active")))
+    columns = (
+        Column("name", _("Name"), sort="name", link=True),
+        Column("rate", _("Rate"), sort="rate", numeric=True),
+        Column("is_active", _("Active")),
+    )
     filterset_class = VatRateFilter
     default_sort = "-rate"
     create_url = "catalog:vatrate_create"

@@ -3,7 +3,6 @@
 Every error body has the same shape: `{"detail": "...", "errors": [{"field": ..., "message": ...}]}`.
 """
 
-
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,8 +28,14 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                                    422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class TokenAuth(HttpBearer):
@@ -79,8 +84,9 @@ def _field_from_loc(loc: list[Any] | tuple[Any, ...]) -> str | None:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return _error(api, request, exc.status_code, exc.message,
-                      [{"field": e.field, "message": e.message} for e in exc.errors])
+        return _error(
+            api, request, exc.status_code, exc.message, [{"field": e.field, "message": e.message} for e in exc.errors]
+        )
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -100,8 +106,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return _error(api, request, 404, str(exc) or _("Not found."), [])
 
 
-__all__ = ["ERRORS", "ErrorOut", "NotFound", "OrgSessionAuth", "PermissionRefused", "Router", "TokenAuth",
-           "install_error_handlers", "org_of"]
+__all__ = [
+    "ERRORS",
+    "ErrorOut",
+    "NotFound",
+    "OrgSessionAuth",
+    "PermissionRefused",
+    "Router",
+    "TokenAuth",
+    "install_error_handlers",
+    "org_of",
+]
 
 
 def filtered(filterset_class: Any, request: HttpRequest, queryset: Any, params: Schema) -> Any:
@@ -111,9 +126,7 @@ def filtered(filterset_class: Any, request: HttpRequest, queryset: Any, params: 
     if not filterset.is_valid():
         from suanpan.core.exceptions import FieldError, InvalidInput
 
-        raise InvalidInput(
-            [FieldError(field, str(msg)) for field, msgs in filterset.errors.items() for msg in msgs]
-        )
+        raise InvalidInput([FieldError(field, str(msg)) for field, msgs in filterset.errors.items() for msg in msgs])
     qs = filterset.qs
     sort = getattr(params, "sort", None)
     if sort:

@@ -1,6 +1,5 @@
 """Core endpoints: who am I, in which organization, with which permissions."""
 
-
 from typing import Any
 
 from django.http import HttpRequest

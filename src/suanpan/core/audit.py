@@ -6,11 +6,11 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from suanpan.core.choices import AuditAction
 from suanpan.core.models import AuditEvent, Organization
+from suanpan.core.types import Actor
 
 Snapshot = dict[str, Any]
 
@@ -54,14 +54,14 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
 def audit_record(
     *,
     organization: Organization,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     obj: models.Model,
     action: AuditAction,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         organization=organization,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -35,8 +35,7 @@ def cell_value(value: Any) -> Any:
 
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]
     ws.title = title[:31]
     ws.append([str(h) for h in headers])
     for cell in ws[1]:

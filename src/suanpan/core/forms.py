@@ -19,6 +19,10 @@ def members_of(organization: Organization) -> QuerySet[Any]:
     )
 
 
+def _user_label(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
 class OrgModelForm(forms.ModelForm):  # type: ignore[type-arg]
     """A model form whose reference fields only offer rows of the given organization.
 
@@ -32,13 +36,13 @@ class OrgModelForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.organization = organization
         for name, field in self.fields.items():
-            if name in self.user_fields and isinstance(field, forms.ModelChoiceField):
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+                continue
+            if name in self.user_fields:
                 field.queryset = members_of(organization)
-                field.label_from_instance = lambda u: u.get_full_name() or u.get_username()  # type: ignore[method-assign]
-            elif isinstance(field, forms.ModelChoiceField):
-                model = field.queryset.model
-                if any(f.name == "organization" for f in model._meta.fields):
-                    field.queryset = field.queryset.filter(organization=organization)
+                field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
+            elif any(f.name == "organization" for f in field.queryset.model._meta.fields):
+                field.queryset = field.queryset.filter(organization=organization)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

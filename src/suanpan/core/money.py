@@ -19,7 +19,7 @@ ZERO = Decimal("0")
 
 def to_decimal(value: object) -> Decimal:
     """Convert text, int or Decimal to Decimal. Floats are refused: they carry binary noise."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"refusing {type(value).__name__} for a decimal amount: {value!r}")
     if isinstance(value, Decimal):
         result = value

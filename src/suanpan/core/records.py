@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
@@ -22,6 +21,7 @@ from suanpan.core.audit import audit_record, diff, snapshot
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
 from suanpan.core.models import Organization
+from suanpan.core.types import Actor
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,8 +36,9 @@ def get_scoped(model: type[M], *, organization: Organization, pk: object, field:
         return model._default_manager.get(organization=organization, pk=pk)
     except (model.DoesNotExist, ValueError, TypeError, ValidationError):  # type: ignore[attr-defined]
         if field is not None:
-            raise InvalidInput.single(field, _("No such %(what)s: %(pk)s.") % {
-                "what": model._meta.verbose_name, "pk": pk}) from None
+            raise InvalidInput.single(
+                field, _("No such %(what)s: %(pk)s.") % {"what": model._meta.verbose_name, "pk": pk}
+            ) from None
         raise NotFound(_("%(what)s not found.") % {"what": str(model._meta.verbose_name).capitalize()}) from None
 
 
@@ -49,8 +50,7 @@ def _check_same_organization(instance: models.Model, organization: Organization)
         try:
             related = getattr(instance, field.name, None)
         except ObjectDoesNotExist:
-            errors.append(FieldError(field.name, _("No such %(what)s.") % {
-                "what": field.related_model._meta.verbose_name}))  # type: ignore[union-attr]
+            errors.append(FieldError(field.name, _("No such %(what)s.") % {"what": field.verbose_name}))
             continue
         if related is not None and hasattr(related, "organization_id") and related.organization_id != organization.pk:
             errors.append(FieldError(field.name, _("This choice belongs to another organization.")))
@@ -71,14 +71,14 @@ def _constraint_errors(instance: models.Model, *, already: set[str | None]) -> l
     meta = instance._meta
     for constraint in meta.constraints:
         try:
-            constraint.validate(type(instance), instance)
+            constraint.validate(type(instance), instance)  # type: ignore[attr-defined]
         except ValidationError as exc:
             fields = [f for f in getattr(constraint, "fields", ()) if f != "organization"]
             field = fields[0] if len(fields) == 1 else None
             if field in already:
                 continue
             if isinstance(constraint, models.UniqueConstraint) and field:
-                label = meta.get_field(field).verbose_name
+                label = getattr(meta.get_field(field), "verbose_name", field)
                 message = _("Another %(model)s already has this %(field)s.") % {
                     "model": meta.verbose_name,
                     "field": label,
@@ -145,7 +145,7 @@ def record_create(
     instance: M,
     *,
     organization: Organization,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
 ) -> M:
     validate_and_save(instance, organization=organization, m2m=m2m)
@@ -159,7 +159,7 @@ def record_update(
     instance: M,
     *,
     organization: Organization,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     data: Mapping[str, Any],
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
     prepare: Callable[[M], None] | None = None,
@@ -176,7 +176,7 @@ def record_update(
     return instance
 
 
-def record_delete(instance: models.Model, *, organization: Organization, actor: AbstractBaseUser | None) -> None:
+def record_delete(instance: models.Model, *, organization: Organization, actor: Actor | None) -> None:
     """Delete a master-data row that nothing refers to; otherwise refuse (deactivate it instead)."""
     pk = instance.pk
     before = snapshot(instance)
@@ -205,13 +205,13 @@ class MasterData(Generic[M]):
         self.perm = perm
         self.prepare = prepare
 
-    def _guard(self, organization: Organization, actor: AbstractBaseUser | None) -> None:
+    def _guard(self, organization: Organization, actor: Actor | None) -> None:
         if actor is not None:
             from suanpan.core.tenancy import check_perm
 
             check_perm(organization=organization, actor=actor, perm=self.perm)
 
-    def create(self, *, organization: Organization, actor: AbstractBaseUser | None, data: Mapping[str, Any]) -> M:
+    def create(self, *, organization: Organization, actor: Actor | None, data: Mapping[str, Any]) -> M:
         with transaction.atomic():
             self._guard(organization, actor)
             instance = self.model(organization=organization)
@@ -220,15 +220,16 @@ class MasterData(Generic[M]):
                 self.prepare(instance)
             return record_create(instance, organization=organization, actor=actor)
 
-    def update(self, *, organization: Organization, actor: AbstractBaseUser, pk: object, data: Mapping[str, Any]) -> M:
+    def update(self, *, organization: Organization, actor: Actor, pk: object, data: Mapping[str, Any]) -> M:
         with transaction.atomic():
             self._guard(organization, actor)
             found = get_scoped(self.model, organization=organization, pk=pk)
             locked = self.model._default_manager.select_for_update().get(pk=found.pk)
             return record_update(locked, organization=organization, actor=actor, data=data, prepare=self.prepare)
 
-    def delete(self, *, organization: Organization, actor: AbstractBaseUser, pk: object) -> None:
+    def delete(self, *, organization: Organization, actor: Actor, pk: object) -> None:
         with transaction.atomic():
             self._guard(organization, actor)
-            record_delete(get_scoped(self.model, organization=organization, pk=pk), organization=organization,
-                          actor=actor)
+            record_delete(
+                get_scoped(self.model, organization=organization, pk=pk), organization=organization, actor=actor
+            )

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,9 @@ from suanpan.core.models import ApiToken, Membership, Organization
 from suanpan.core.permissions import P
 from suanpan.core.records import record_update, validate_and_save
 from suanpan.core.tenancy import check_perm, forget_memberships
+from suanpan.core.types import Actor
 
-TOKEN_PREFIX = "sp_"
+TOKEN_PREFIX = "sp_"  # noqa: S105 - a public marker of our tokens, not a secret
 
 
 def _clean_roles(roles: list[str]) -> list[str]:
@@ -33,7 +34,7 @@ def _clean_roles(roles: list[str]) -> list[str]:
     return sorted(set(roles), key=Role.values.index)
 
 
-def organization_create(*, owner: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+def organization_create(*, owner: User, data: Mapping[str, Any]) -> Organization:
     """A new tenant with `owner` as its first member (role owner). Apps seed their data in `onboarding`."""
     with transaction.atomic():
         org = Organization(**data)
@@ -45,7 +46,7 @@ def organization_create(*, owner: AbstractBaseUser, data: Mapping[str, Any]) -> 
     return org
 
 
-def organization_update(*, organization: Organization, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Organization:
+def organization_update(*, organization: Organization, actor: Actor, data: Mapping[str, Any]) -> Organization:
     with transaction.atomic(durable=True):
         check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
         org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -57,9 +58,7 @@ def organization_update(*, organization: Organization, actor: AbstractBaseUser, 
     return org
 
 
-def membership_add(
-    *, organization: Organization, actor: AbstractBaseUser | None, user: AbstractBaseUser, roles: list[str]
-) -> Membership:
+def membership_add(*, organization: Organization, actor: Actor | None, user: User, roles: list[str]) -> Membership:
     """Add a user to an organization with roles. `actor=None` only for set-up commands (demo, onboarding)."""
     with transaction.atomic():
         if actor is not None:
@@ -72,11 +71,21 @@ def membership_add(
             membership.roles = _clean_roles(roles)
             membership.is_active = True
             membership.save(update_fields=["roles", "is_active"])
-            audit_record(organization=organization, actor=actor, obj=membership, action=AuditAction.UPDATE,
-                         changes={"roles": [before, membership.roles]})
+            audit_record(
+                organization=organization,
+                actor=actor,
+                obj=membership,
+                action=AuditAction.UPDATE,
+                changes={"roles": [before, membership.roles]},
+            )
         else:
-            audit_record(organization=organization, actor=actor, obj=membership, action=AuditAction.CREATE,
-                         changes={"user": str(user), "roles": membership.roles})
+            audit_record(
+                organization=organization,
+                actor=actor,
+                obj=membership,
+                action=AuditAction.CREATE,
+                changes={"user": str(user), "roles": membership.roles},
+            )
     forget_memberships(user)
     return membership
 
@@ -85,7 +94,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, organization: Organization, actor: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, organization: Organization, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor's membership; returns the row and the secret (shown once, never stored)."""
     name = (name or "").strip()
     if not name:
@@ -96,19 +105,24 @@ def api_token_create(*, organization: Organization, actor: AbstractBaseUser, nam
         membership = _own_membership(organization, actor)
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken.objects.create(membership=membership, name=name, prefix=secret[:10], digest=_digest(secret))
-        audit_record(organization=organization, actor=actor, obj=token, action=AuditAction.CREATE,
-                     changes={"name": name, "prefix": token.prefix})
+        audit_record(
+            organization=organization,
+            actor=actor,
+            obj=token,
+            action=AuditAction.CREATE,
+            changes={"name": name, "prefix": token.prefix},
+        )
     return token, secret
 
 
-def _own_membership(organization: Organization, actor: AbstractBaseUser) -> Membership:
-    membership = Membership.objects.filter(organization=organization, user=actor, is_active=True).first()
+def _own_membership(organization: Organization, actor: Actor) -> Membership:
+    membership = Membership.objects.filter(organization=organization, user_id=actor.pk or 0, is_active=True).first()
     if membership is None:
         raise NotFound(_("You are not a member of this organization."))
     return membership
 
 
-def api_token_revoke(*, organization: Organization, actor: AbstractBaseUser, token_id: int) -> ApiToken:
+def api_token_revoke(*, organization: Organization, actor: Actor, token_id: int) -> ApiToken:
     with transaction.atomic(durable=True):
         membership = _own_membership(organization, actor)
         token = ApiToken.objects.select_for_update().filter(membership=membership, pk=token_id).first()
@@ -117,8 +131,13 @@ def api_token_revoke(*, organization: Organization, actor: AbstractBaseUser, tok
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(organization=organization, actor=actor, obj=token, action=AuditAction.STATE,
-                         changes={"revoked_at": token.revoked_at.isoformat()})
+            audit_record(
+                organization=organization,
+                actor=actor,
+                obj=token,
+                action=AuditAction.STATE,
+                changes={"revoked_at": token.revoked_at.isoformat()},
+            )
     return token
 
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from suanpan.core.exceptions import PermissionRefused
 from suanpan.core.models import Membership, Organization
 from suanpan.core.permissions import require
+from suanpan.core.types import Actor
 
 _CACHE_ATTR = "_suanpan_memberships"
 
 
-def membership_for(*, organization: Organization, user: AbstractBaseUser | AnonymousUser | None) -> Membership | None:
+def membership_for(*, organization: Organization, user: Actor | None) -> Membership | None:
     """The user's active membership in `organization` (cached on the user object for this request)."""
     if user is None or not user.is_authenticated:
         return None
     cache: dict[int, Membership | None] = getattr(user, _CACHE_ATTR, None) or {}
     if organization.pk not in cache:
         cache[organization.pk] = (
-            Membership.objects.filter(organization=organization, user=user, is_active=True)
+            Membership.objects.filter(organization=organization, user_id=user.pk or 0, is_active=True)
             .select_related("organization")
             .first()
         )
@@ -28,17 +27,17 @@ def membership_for(*, organization: Organization, user: AbstractBaseUser | Anony
     return cache[organization.pk]
 
 
-def remember_membership(user: AbstractBaseUser, membership: Membership) -> None:
+def remember_membership(user: Actor, membership: Membership) -> None:
     """Prime the per-request cache with a membership already loaded (by the middleware or token auth)."""
     setattr(user, _CACHE_ATTR, {membership.organization_id: membership})
 
 
-def forget_memberships(user: AbstractBaseUser) -> None:
+def forget_memberships(user: Actor) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def check_perm(*, organization: Organization, actor: AbstractBaseUser | AnonymousUser | None, perm: str) -> Membership:
+def check_perm(*, organization: Organization, actor: Actor | None, perm: str) -> Membership:
     """The one permission check shared by views, API endpoints and services.
 
     An empty `perm` only requires an active membership (pages every member may open, e.g. the dashboard).
@@ -51,9 +50,9 @@ def check_perm(*, organization: Organization, actor: AbstractBaseUser | Anonymou
     return membership
 
 
-def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+def memberships_of(user: Actor) -> list[Membership]:
     return list(
-        Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
+        Membership.objects.filter(user_id=user.pk or 0, is_active=True, organization__is_active=True)
         .select_related("organization")
         .order_by("organization__name")
     )

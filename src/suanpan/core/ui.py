@@ -11,11 +11,12 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -36,8 +37,17 @@ from suanpan.core.permissions import has_perm
 from suanpan.core.records import MasterData, get_scoped
 from suanpan.core.tenancy import check_perm
 
+T = TypeVar("T")
+
 PAGE_SIZE = 25
 EXPORT_LIMIT = 50_000
+
+
+def configured(value: T | None, name: str) -> T:
+    """A class attribute a generic view needs; missing means the subclass was declared wrong."""
+    if value is None:
+        raise ImproperlyConfigured(f"this view needs `{name}`")
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,8 @@ class RecordListView(OrgView):
             sort = ""
         if request.GET.get("export") == "xlsx":
             rows = ([c.raw(o) for c in self.columns] for o in qs[:EXPORT_LIMIT].iterator(chunk_size=1000))
-            return xlsx_response(self.export_name, workbook_bytes(str(self.title), [str(c.label) for c in self.columns], rows))
+            headers = [str(c.label) for c in self.columns]
+            return xlsx_response(self.export_name, workbook_bytes(str(self.title), headers, rows))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -171,8 +182,7 @@ class RecordDetailView(OrgView):
     list_url: ClassVar[str] = ""
 
     def get_object(self, pk: int) -> models.Model:
-        assert self.model is not None
-        return get_scoped(self.model, organization=self.organization, pk=pk)
+        return get_scoped(configured(self.model, "model"), organization=self.organization, pk=pk)
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         return {}
@@ -223,18 +233,22 @@ class RecordFormView(OrgView):
         return form_class(data=data, files=files, instance=instance, organization=self.organization)
 
     def get_object(self, pk: int) -> models.Model:
-        assert self.service is not None
-        return get_scoped(self.service.model, organization=self.organization, pk=pk)
+        found: models.Model = get_scoped(
+            configured(self.service, "service").model, organization=self.organization, pk=pk
+        )
+        return found
 
     def create(self, form: forms.BaseForm) -> models.Model:
-        assert self.service is not None
-        return self.service.create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+        saved: models.Model = configured(self.service, "service").create(
+            organization=self.organization, actor=self.request.user, data=form.cleaned_data
+        )
+        return saved
 
     def update(self, obj: Any, form: forms.BaseForm) -> models.Model:
-        assert self.service is not None
-        return self.service.update(
+        saved: models.Model = configured(self.service, "service").update(
             organization=self.organization, actor=self.request.user, pk=obj.pk, data=form.cleaned_data
         )
+        return saved
 
     def success_url(self, obj: models.Model) -> str:
         return reverse(self.detail_url, args=[obj.pk])
@@ -275,12 +289,13 @@ class RecordDeleteView(OrgView):
     detail_url_name: ClassVar[str] = ""
 
     def get_object(self, pk: int) -> models.Model:
-        assert self.service is not None
-        return get_scoped(self.service.model, organization=self.organization, pk=pk)
+        found: models.Model = get_scoped(
+            configured(self.service, "service").model, organization=self.organization, pk=pk
+        )
+        return found
 
     def delete(self, obj: Any) -> None:
-        assert self.service is not None
-        self.service.delete(organization=self.organization, actor=self.request.user, pk=obj.pk)
+        configured(self.service, "service").delete(organization=self.organization, actor=self.request.user, pk=obj.pk)
 
     def detail_url(self, obj: models.Model) -> str:
         return reverse(self.detail_url_name, args=[obj.pk])

@@ -4,8 +4,11 @@ from django.urls import path
 from suanpan.core import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-organization/", views.switch_organization, name="switch_organization"),
     path("settings/organization/", views.OrganizationSettingsView.as_view(), name="organization_settings"),

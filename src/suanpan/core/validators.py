@@ -36,8 +36,10 @@ def validate_credit_code(value: str) -> None:
         )
     if not USCC_FORMAT.match(value):
         raise ValidationError(
-            _("A unified social credit code uses digits and capital letters except I, O, S, V, Z; "
-              "characters 3-8 are digits."),
+            _(
+                "A unified social credit code uses digits and capital letters except I, O, S, V, Z; "
+                "characters 3-8 are digits."
+            ),
             code="credit_code_format",
         )
     if credit_code_check_char(value[:17]) != value[17]:

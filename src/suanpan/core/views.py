@@ -49,8 +49,9 @@ class TokenListView(OrgView):
 
     def _render(self, form: TokenForm, secret: str = "", status: int = 200) -> HttpResponse:
         tokens = ApiToken.objects.filter(membership=self.membership)
-        return render(self.request, "core/tokens.html", {"form": form, "tokens": tokens, "secret": secret},
-                      status=status)
+        return render(
+            self.request, "core/tokens.html", {"form": form, "tokens": tokens, "secret": secret}, status=status
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TokenForm(request.POST)
@@ -67,7 +68,7 @@ class TokenListView(OrgView):
 
 
 class TokenRevokeView(OrgView):
-    http_method_names = ["post"]  # noqa: RUF012
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         services.api_token_revoke(organization=self.organization, actor=request.user, token_id=pk)
@@ -107,8 +108,7 @@ class OrganizationSettingsView(OrgView):
         form = OrganizationForm(request.POST, instance=self.organization)
         if form.is_valid():
             try:
-                services.organization_update(organization=self.organization, actor=request.user,
-                                             data=form.cleaned_data)
+                services.organization_update(organization=self.organization, actor=request.user, data=form.cleaned_data)
             except InvalidInput as exc:
                 apply_errors(form, exc)
             except DomainError as exc:

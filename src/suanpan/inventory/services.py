@@ -15,9 +15,12 @@ from suanpan.inventory.models import Warehouse
 def _prepare_warehouse(warehouse: Warehouse) -> None:
     warehouse.code = (warehouse.code or "").strip()
     warehouse.name = (warehouse.name or "").strip()
-    if warehouse.manager_id and not Membership.objects.filter(
-        organization_id=warehouse.organization_id, user_id=warehouse.manager_id, is_active=True
-    ).exists():
+    if (
+        warehouse.manager_id
+        and not Membership.objects.filter(
+            organization_id=warehouse.organization_id, user_id=warehouse.manager_id, is_active=True
+        ).exists()
+    ):
         raise InvalidInput.single("manager", _("The manager must be a member of this organization."))
     warehouse.search_text = search_text(warehouse.name, warehouse.code, warehouse.address)
 

@@ -1,6 +1,5 @@
 """REST endpoints for customers and suppliers (and their contacts) — thin: parse, call a service, render."""
 
-
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -57,8 +56,9 @@ def partner_router(role: PartnerRole) -> Router:
     def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
         organization = org_of(request, change_perm)
         data, tags = _partner_data(payload.dict())
-        partner = services.partner_create(organization=organization, actor=request.user, role=role, data=data,
-                                          tags=tags)
+        partner = services.partner_create(
+            organization=organization, actor=request.user, role=role, data=data, tags=tags
+        )
         return Status(201, partner)
 
     @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_get")
@@ -70,8 +70,9 @@ def partner_router(role: PartnerRole) -> Router:
     def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Partner:
         organization = org_of(request, change_perm)
         data, tags = _partner_data(payload.dict(exclude_unset=True))
-        return services.partner_update(organization=organization, actor=request.user, role=role,
-                                       partner_id=partner_id, data=data, tags=tags)
+        return services.partner_update(
+            organization=organization, actor=request.user, role=role, partner_id=partner_id, data=data, tags=tags
+        )
 
     @router.delete("/{int:partner_id}", response={204: None, **ERRORS}, operation_id=f"{name}_delete")
     def delete_partner(request: HttpRequest, partner_id: int) -> Any:
@@ -79,35 +80,50 @@ def partner_router(role: PartnerRole) -> Router:
         services.partner_delete(organization=organization, actor=request.user, role=role, partner_id=partner_id)
         return Status(204, None)
 
-    @router.get("/{int:partner_id}/contacts", response={200: list[ContactOut], **ERRORS},
-                operation_id=f"{name}_contacts_list")
+    @router.get(
+        "/{int:partner_id}/contacts", response={200: list[ContactOut], **ERRORS}, operation_id=f"{name}_contacts_list"
+    )
     def list_contacts(request: HttpRequest, partner_id: int) -> Any:
         organization = org_of(request, view_perm)
         partner = selectors.partner_get(organization=organization, role=role, pk=partner_id)
         return list(selectors.contact_list(organization=organization, partner=partner))
 
-    @router.post("/{int:partner_id}/contacts", response={201: ContactOut, **ERRORS},
-                 operation_id=f"{name}_contacts_create")
+    @router.post(
+        "/{int:partner_id}/contacts", response={201: ContactOut, **ERRORS}, operation_id=f"{name}_contacts_create"
+    )
     def create_contact(request: HttpRequest, partner_id: int, payload: ContactIn) -> Any:
         organization = org_of(request, change_perm)
-        contact = services.contact_create(organization=organization, actor=request.user, role=role,
-                                          partner_id=partner_id, data=payload.dict())
+        contact = services.contact_create(
+            organization=organization, actor=request.user, role=role, partner_id=partner_id, data=payload.dict()
+        )
         return Status(201, contact)
 
-    @router.patch("/{int:partner_id}/contacts/{int:contact_id}", response={200: ContactOut, **ERRORS},
-                  operation_id=f"{name}_contacts_update")
+    @router.patch(
+        "/{int:partner_id}/contacts/{int:contact_id}",
+        response={200: ContactOut, **ERRORS},
+        operation_id=f"{name}_contacts_update",
+    )
     def update_contact(request: HttpRequest, partner_id: int, contact_id: int, payload: ContactPatch) -> Contact:
         organization = org_of(request, change_perm)
-        return services.contact_update(organization=organization, actor=request.user, role=role,
-                                       partner_id=partner_id, contact_id=contact_id,
-                                       data=payload.dict(exclude_unset=True))
+        return services.contact_update(
+            organization=organization,
+            actor=request.user,
+            role=role,
+            partner_id=partner_id,
+            contact_id=contact_id,
+            data=payload.dict(exclude_unset=True),
+        )
 
-    @router.delete("/{int:partner_id}/contacts/{int:contact_id}", response={204: None, **ERRORS},
-                   operation_id=f"{name}_contacts_delete")
+    @router.delete(
+        "/{int:partner_id}/contacts/{int:contact_id}",
+        response={204: None, **ERRORS},
+        operation_id=f"{name}_contacts_delete",
+    )
     def delete_contact(request: HttpRequest, partner_id: int, contact_id: int) -> Any:
         organization = org_of(request, change_perm)
-        services.contact_delete(organization=organization, actor=request.user, role=role, partner_id=partner_id,
-                                contact_id=contact_id)
+        services.contact_delete(
+            organization=organization, actor=request.user, role=role, partner_id=partner_id, contact_id=contact_id
+        )
         return Status(204, None)
 
     return router

@@ -13,9 +13,26 @@ class PartnerForm(OrgModelForm):
     class Meta:
         model = Partner
         fields = [
-            "kind", "code", "name", "short_name", "credit_code", "phone", "email", "province", "city", "address",
-            "owner", "tags", "credit_limit", "payment_terms_days", "bank_name", "bank_account", "notes",
-            "is_customer", "is_supplier", "is_active",
+            "kind",
+            "code",
+            "name",
+            "short_name",
+            "credit_code",
+            "phone",
+            "email",
+            "province",
+            "city",
+            "address",
+            "owner",
+            "tags",
+            "credit_limit",
+            "payment_terms_days",
+            "bank_name",
+            "bank_account",
+            "notes",
+            "is_customer",
+            "is_supplier",
+            "is_active",
         ]
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),

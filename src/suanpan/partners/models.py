@@ -55,7 +55,9 @@ class Partner(OrgScoped):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="partners")
     credit_limit = MoneyField(
-        _("credit limit"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        _("credit limit"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("0 means no credit: every order must be paid in advance."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(
@@ -74,16 +76,20 @@ class Partner(OrgScoped):
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="partner_code_unique"),
             models.CheckConstraint(
-                condition=Q(credit_limit__gte=0), name="partner_credit_limit_nonnegative",
+                condition=Q(credit_limit__gte=0),
+                name="partner_credit_limit_nonnegative",
                 violation_error_message=_("The credit limit cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(is_customer=True) | Q(is_supplier=True), name="partner_is_customer_or_supplier",
+                condition=Q(is_customer=True) | Q(is_supplier=True),
+                name="partner_is_customer_or_supplier",
                 violation_error_message=_("A partner must be a customer, a supplier or both."),
             ),
         ]
-        indexes = [models.Index(fields=["organization", "is_customer", "code"], name="partner_customer_idx"),
-                   models.Index(fields=["organization", "is_supplier", "code"], name="partner_supplier_idx")]
+        indexes = [
+            models.Index(fields=["organization", "is_customer", "code"], name="partner_customer_idx"),
+            models.Index(fields=["organization", "is_supplier", "code"], name="partner_supplier_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

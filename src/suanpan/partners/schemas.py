@@ -7,10 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from suanpan.partners.choices import PartnerKind
-
-KindT = Literal["company", "person"]
-assert set(PartnerKind.values) == {"company", "person"}
+KindT = Literal["company", "person"]  # PartnerKind's values; test_schemas checks they agree
 
 
 class TagOut(Schema):
@@ -138,5 +135,18 @@ class PartnerQuery(Schema):
     owner: int | None = None
     province: str | None = None
     is_active: bool | None = None
-    sort: Literal["code", "-code", "name", "-name", "province", "-province", "credit_limit", "-credit_limit",
-                  "created_at", "-created_at"] | None = None
+    sort: (
+        Literal[
+            "code",
+            "-code",
+            "name",
+            "-name",
+            "province",
+            "-province",
+            "credit_limit",
+            "-credit_limit",
+            "created_at",
+            "-created_at",
+        ]
+        | None
+    ) = None

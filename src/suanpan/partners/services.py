@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from suanpan.core.permissions import P
 from suanpan.core.pinyin import search_text
 from suanpan.core.records import apply, record_create, record_delete, record_update
 from suanpan.core.tenancy import check_perm
+from suanpan.core.types import Actor
 from suanpan.partners.choices import PartnerRole
 from suanpan.partners.models import Contact, Partner, Tag
 from suanpan.partners.selectors import contact_get, partner_get
@@ -36,9 +36,10 @@ def _next_code(organization: Organization, role: PartnerRole) -> str:
 
 
 def _check_owner(organization: Organization, partner: Partner) -> None:
-    if partner.owner_id and not Membership.objects.filter(
-        organization=organization, user_id=partner.owner_id, is_active=True
-    ).exists():
+    if (
+        partner.owner_id
+        and not Membership.objects.filter(organization=organization, user_id=partner.owner_id, is_active=True).exists()
+    ):
         raise InvalidInput.single("owner", _("The owner must be a member of this organization."))
 
 
@@ -51,7 +52,7 @@ def _prepare(organization: Organization, partner: Partner) -> None:
 
 
 def _resolve_tags(
-    organization: Organization, actor: AbstractBaseUser | None, tags: Iterable[Tag | str] | None
+    organization: Organization, actor: Actor | None, tags: Iterable[Tag | str] | None
 ) -> dict[str, list[Tag]] | None:
     """Tags given as rows or as names; unknown names become new tags (in the caller's transaction)."""
     if tags is None:
@@ -75,7 +76,7 @@ def _resolve_tags(
 def partner_create(
     *,
     organization: Organization,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     role: PartnerRole,
     data: Mapping[str, Any],
     tags: Iterable[Tag | str] | None = None,
@@ -92,14 +93,15 @@ def partner_create(
         if not partner.code and partner.name:
             partner.code = _next_code(organization, role)
             partner.search_text = search_text(partner.name, partner.short_name, partner.code, partner.phone)
-        return record_create(partner, organization=organization, actor=actor,
-                             m2m=_resolve_tags(organization, actor, tags))
+        return record_create(
+            partner, organization=organization, actor=actor, m2m=_resolve_tags(organization, actor, tags)
+        )
 
 
 def partner_update(
     *,
     organization: Organization,
-    actor: AbstractBaseUser,
+    actor: Actor,
     role: PartnerRole,
     partner_id: int,
     data: Mapping[str, Any],
@@ -119,7 +121,7 @@ def partner_update(
         )
 
 
-def partner_delete(*, organization: Organization, actor: AbstractBaseUser, role: PartnerRole, partner_id: int) -> None:
+def partner_delete(*, organization: Organization, actor: Actor, role: PartnerRole, partner_id: int) -> None:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
         partner = partner_get(organization=organization, role=role, pk=partner_id)
@@ -127,7 +129,11 @@ def partner_delete(*, organization: Organization, actor: AbstractBaseUser, role:
 
 
 def contact_create(
-    *, organization: Organization, actor: AbstractBaseUser | None, role: PartnerRole, partner_id: int,
+    *,
+    organization: Organization,
+    actor: Actor | None,
+    role: PartnerRole,
+    partner_id: int,
     data: Mapping[str, Any],
 ) -> Contact:
     with transaction.atomic():
@@ -142,7 +148,12 @@ def contact_create(
 
 
 def contact_update(
-    *, organization: Organization, actor: AbstractBaseUser, role: PartnerRole, partner_id: int, contact_id: int,
+    *,
+    organization: Organization,
+    actor: Actor,
+    role: PartnerRole,
+    partner_id: int,
+    contact_id: int,
     data: Mapping[str, Any],
 ) -> Contact:
     with transaction.atomic():
@@ -155,7 +166,7 @@ def contact_update(
 
 
 def contact_delete(
-    *, organization: Organization, actor: AbstractBaseUser, role: PartnerRole, partner_id: int, contact_id: int
+    *, organization: Organization, actor: Actor, role: PartnerRole, partner_id: int, contact_id: int
 ) -> None:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
@@ -172,7 +183,7 @@ def _one_primary(contact: Contact) -> None:
         )
 
 
-def tag_create(*, organization: Organization, actor: AbstractBaseUser | None, data: Mapping[str, Any]) -> Tag:
+def tag_create(*, organization: Organization, actor: Actor | None, data: Mapping[str, Any]) -> Tag:
     with transaction.atomic():
         if actor is not None:
             check_perm(organization=organization, actor=actor, perm=P.CHANGE_CUSTOMER)

@@ -131,8 +131,12 @@ class PartnerFormView(PartnerRoleMixin, RecordFormView):
     def update(self, obj: Partner, form: forms.BaseForm) -> Partner:
         data, tags = self._data(form)
         return services.partner_update(
-            organization=self.organization, actor=self.request.user, role=self.role, partner_id=obj.pk,
-            data=data, tags=tags,
+            organization=self.organization,
+            actor=self.request.user,
+            role=self.role,
+            partner_id=obj.pk,
+            data=data,
+            tags=tags,
         )
 
     def success_url(self, obj: Any) -> str:
@@ -160,8 +164,9 @@ class PartnerDeleteView(PartnerRoleMixin, RecordDeleteView):
         return selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
 
     def delete(self, obj: Partner) -> None:
-        services.partner_delete(organization=self.organization, actor=self.request.user, role=self.role,
-                                partner_id=obj.pk)
+        services.partner_delete(
+            organization=self.organization, actor=self.request.user, role=self.role, partner_id=obj.pk
+        )
 
     def detail_url(self, obj: Any) -> str:
         return reverse(f"{self.url_prefix}_detail", args=[obj.pk])
@@ -188,44 +193,64 @@ class ContactSaveView(PartnerRoleMixin, OrgView):
         partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
         contact = (
             selectors.contact_get(organization=self.organization, partner=partner, pk=contact_id)
-            if contact_id else None
+            if contact_id
+            else None
         )
         form = ContactForm(instance=contact, organization=self.organization)
-        return render(request, "partners/contact_form.html",
-                      {"form": form, "partner": partner, "contact": contact, "url_prefix": self.url_prefix})
+        return render(
+            request,
+            "partners/contact_form.html",
+            {"form": form, "partner": partner, "contact": contact, "url_prefix": self.url_prefix},
+        )
 
     def post(self, request: HttpRequest, pk: int, contact_id: int | None = None) -> HttpResponse:
         partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
         contact = (
             selectors.contact_get(organization=self.organization, partner=partner, pk=contact_id)
-            if contact_id else None
+            if contact_id
+            else None
         )
         form = ContactForm(request.POST, instance=contact, organization=self.organization)
         if form.is_valid():
             try:
                 if contact is None:
-                    services.contact_create(organization=self.organization, actor=request.user, role=self.role,
-                                            partner_id=partner.pk, data=form.cleaned_data)
+                    services.contact_create(
+                        organization=self.organization,
+                        actor=request.user,
+                        role=self.role,
+                        partner_id=partner.pk,
+                        data=form.cleaned_data,
+                    )
                 else:
-                    services.contact_update(organization=self.organization, actor=request.user, role=self.role,
-                                            partner_id=partner.pk, contact_id=contact.pk, data=form.cleaned_data)
+                    services.contact_update(
+                        organization=self.organization,
+                        actor=request.user,
+                        role=self.role,
+                        partner_id=partner.pk,
+                        contact_id=contact.pk,
+                        data=form.cleaned_data,
+                    )
             except InvalidInput as exc:
                 apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect(request, reverse(f"{self.url_prefix}_detail", args=[partner.pk]))
-        return render(request, "partners/contact_form.html",
-                      {"form": form, "partner": partner, "contact": contact, "url_prefix": self.url_prefix},
-                      status=422)
+        return render(
+            request,
+            "partners/contact_form.html",
+            {"form": form, "partner": partner, "contact": contact, "url_prefix": self.url_prefix},
+            status=422,
+        )
 
 
 class ContactDeleteView(PartnerRoleMixin, OrgView):
     http_method_names: ClassVar[list[str]] = ["post"]  # type: ignore[misc]
 
     def post(self, request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
-        services.contact_delete(organization=self.organization, actor=request.user, role=self.role,
-                                partner_id=pk, contact_id=contact_id)
+        services.contact_delete(
+            organization=self.organization, actor=request.user, role=self.role, partner_id=pk, contact_id=contact_id
+        )
         return redirect(request, reverse(f"{self.url_prefix}_detail", args=[pk]))
 
 

@@ -12,9 +12,20 @@ def ids(org):
 
 def test_product_crud_through_the_api(org, owner_api):
     unit_id, vat_id = ids(org)
-    r = owner_api.post("/products/", {"code": "P001", "name": "A4复印纸", "unit_id": unit_id, "vat_rate_id": vat_id,
-                                      "sale_price": "25.5", "purchase_price": 18, "min_stock": "10",
-                                      "max_stock": "100", "is_batch_tracked": False})
+    r = owner_api.post(
+        "/products/",
+        {
+            "code": "P001",
+            "name": "A4复印纸",
+            "unit_id": unit_id,
+            "vat_rate_id": vat_id,
+            "sale_price": "25.5",
+            "purchase_price": 18,
+            "min_stock": "10",
+            "max_stock": "100",
+            "is_batch_tracked": False,
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["sale_price"] == "25.500000"
@@ -42,8 +53,9 @@ def test_category_filter_includes_children(org, owner, owner_api):
     paper = category_create(organization=org, actor=owner, data={"code": "0101", "name": "纸张", "parent": office})
     unit_id, vat_id = ids(org)
     for code, cat in (("P1", paper.pk), ("P2", office.pk), ("P3", None)):
-        owner_api.post("/products/", {"code": code, "name": code, "unit_id": unit_id, "vat_rate_id": vat_id,
-                                      "category_id": cat})
+        owner_api.post(
+            "/products/", {"code": code, "name": code, "unit_id": unit_id, "vat_rate_id": vat_id, "category_id": cat}
+        )
     assert owner_api.get("/products/", {"category": office.pk, "sort": "code"}).json()["count"] == 2
     assert [p["code"] for p in owner_api.get("/products/", {"category": paper.pk}).json()["items"]] == ["P1"]
     cats = owner_api.get("/categories/", {"sort": "code"}).json()["items"]

@@ -43,8 +43,15 @@ def test_seed_is_idempotent(org):
 
 
 def test_product_create_indexes_and_audits(org, owner):
-    product = new_product(org, owner, specification="70g 500张/包", sale_price=Decimal("25.50"),
-                          purchase_price=Decimal("18.123456"), min_stock=Decimal("10"), max_stock=Decimal("100"))
+    product = new_product(
+        org,
+        owner,
+        specification="70g 500张/包",
+        sale_price=Decimal("25.50"),
+        purchase_price=Decimal("18.123456"),
+        min_stock=Decimal("10"),
+        max_stock=Decimal("100"),
+    )
     assert "a4fyz" in product.search_text
     assert product.sale_price == Decimal("25.50")
     event = AuditEvent.objects.get(object_type="catalog.product", object_id=str(product.pk))

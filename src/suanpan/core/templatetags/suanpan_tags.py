@@ -13,4 +13,4 @@ def user_display(user: Any) -> str:
     """A user's full name, else username; 'system' for actions without a user."""
     if user is None:
         return _("system")
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())

@@ -3,8 +3,10 @@ import pytest
 from suanpan.core.documents import Workflow
 from suanpan.core.exceptions import DomainError
 
-FLOW = Workflow([("draft", "confirmed"), ("confirmed", "posted"), ("draft", "cancelled")],
-                labels={"draft": "草稿", "posted": "已记账", "cancelled": "已取消"})
+FLOW = Workflow(
+    [("draft", "confirmed"), ("confirmed", "posted"), ("draft", "cancelled")],
+    labels={"draft": "草稿", "posted": "已记账", "cancelled": "已取消"},
+)
 
 
 def test_allowed_transitions():

@@ -10,10 +10,14 @@ pytestmark = pytest.mark.django_db
 
 def test_warehouse_and_store(org, owner, member):
     keeper = member("warehouse")
-    main = warehouse_create(organization=org, actor=keeper, data={"code": "WH01", "name": "上海总仓",
-                                                                  "manager": keeper, "address": "上海市浦东新区"})
-    store = warehouse_create(organization=org, actor=owner, data={"code": "ST01", "name": "南京路门店",
-                                                                  "is_store": True})
+    main = warehouse_create(
+        organization=org,
+        actor=keeper,
+        data={"code": "WH01", "name": "上海总仓", "manager": keeper, "address": "上海市浦东新区"},
+    )
+    store = warehouse_create(
+        organization=org, actor=owner, data={"code": "ST01", "name": "南京路门店", "is_store": True}
+    )
     assert (main.is_store, store.is_store) == (False, True)
     assert "shzc" in main.search_text
     assert AuditEvent.objects.filter(object_type="inventory.warehouse", action="create").count() == 2

@@ -11,8 +11,17 @@ CREDIT = "91110000100017643K"
 
 def test_create_get_patch_delete_a_customer(owner_api, org, member):
     rep = member("sales")
-    r = owner_api.post("/customers/", {"name": "北京科技有限公司", "credit_code": CREDIT, "credit_limit": "50000.00",
-                                       "tags": ["重点客户"], "owner_id": rep.pk, "province": "北京"})
+    r = owner_api.post(
+        "/customers/",
+        {
+            "name": "北京科技有限公司",
+            "credit_code": CREDIT,
+            "credit_limit": "50000.00",
+            "tags": ["重点客户"],
+            "owner_id": rep.pk,
+            "province": "北京",
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["code"] == "C00001"
@@ -84,3 +93,12 @@ def test_me_reports_roles_and_permissions(api_as):
     assert body["roles"] == ["sales"]
     assert "partners.change_customer" in body["permissions"]
     assert "partners.change_supplier" not in body["permissions"]
+
+
+def test_schema_kinds_match_the_model_choices():
+    from typing import get_args
+
+    from suanpan.partners.choices import PartnerKind
+    from suanpan.partners.schemas import KindT
+
+    assert set(get_args(KindT)) == set(PartnerKind.values)

@@ -26,14 +26,17 @@ def new_customer(org, actor, **data):
 
 def test_customer_is_numbered_indexed_and_audited(org, owner):
     partner = partner_create(
-        organization=org, actor=owner, role=C,
+        organization=org,
+        actor=owner,
+        role=C,
         data={"name": " 北京科技有限公司 ", "credit_code": "91110000100017643k", "credit_limit": Decimal("50000")},
         tags=["重点客户", "经销商"],
     )
     assert partner.code == "C00001"
     assert partner.name == "北京科技有限公司"
     assert partner.credit_code == "91110000100017643K"
-    assert partner.is_customer and not partner.is_supplier
+    assert partner.is_customer
+    assert not partner.is_supplier
     assert "bjkj" in partner.search_text
     assert sorted(t.name for t in partner.tags.all()) == ["经销商", "重点客户"]
     event = AuditEvent.objects.get(object_type="partners.partner", object_id=str(partner.pk))
@@ -67,8 +70,9 @@ def test_same_code_in_two_organizations_is_fine(org, other_org, owner):
 
 def test_failed_create_leaves_no_new_tags(org, owner):
     with pytest.raises(InvalidInput):
-        partner_create(organization=org, actor=owner, role=C,
-                       data={"name": "坏数据", "credit_code": "123"}, tags=["新标签"])
+        partner_create(
+            organization=org, actor=owner, role=C, data={"name": "坏数据", "credit_code": "123"}, tags=["新标签"]
+        )
     assert not Tag.objects.filter(name="新标签").exists()
 
 
@@ -109,8 +113,14 @@ def test_permission_follows_the_list(org, member):
 
 def test_update_records_the_diff(org, owner):
     partner = new_customer(org, owner)
-    partner_update(organization=org, actor=owner, role=C, partner_id=partner.pk,
-                   data={"phone": "010-88886666", "credit_limit": Decimal("1000.5")}, tags=["VIP"])
+    partner_update(
+        organization=org,
+        actor=owner,
+        role=C,
+        partner_id=partner.pk,
+        data={"phone": "010-88886666", "credit_limit": Decimal("1000.5")},
+        tags=["VIP"],
+    )
     partner.refresh_from_db()
     assert partner.credit_limit == Decimal("1000.50")
     event = AuditEvent.objects.filter(object_id=str(partner.pk), action="update").get()
@@ -155,14 +165,21 @@ def test_delete_is_audited(org, owner):
 
 def test_contacts_keep_one_primary(org, owner):
     partner = new_customer(org, owner)
-    first = contact_create(organization=org, actor=owner, role=C, partner_id=partner.pk,
-                           data={"name": "王经理", "mobile": "13800138000", "is_primary": True})
-    second = contact_create(organization=org, actor=owner, role=C, partner_id=partner.pk,
-                            data={"name": "李会计", "is_primary": True})
+    first = contact_create(
+        organization=org,
+        actor=owner,
+        role=C,
+        partner_id=partner.pk,
+        data={"name": "王经理", "mobile": "13800138000", "is_primary": True},
+    )
+    second = contact_create(
+        organization=org, actor=owner, role=C, partner_id=partner.pk, data={"name": "李会计", "is_primary": True}
+    )
     first.refresh_from_db()
     assert (first.is_primary, second.is_primary) == (False, True)
-    contact_update(organization=org, actor=owner, role=C, partner_id=partner.pk, contact_id=first.pk,
-                   data={"is_primary": True})
+    contact_update(
+        organization=org, actor=owner, role=C, partner_id=partner.pk, contact_id=first.pk, data={"is_primary": True}
+    )
     second.refresh_from_db()
     assert second.is_primary is False
     contact_delete(organization=org, actor=owner, role=C, partner_id=partner.pk, contact_id=second.pk)
@@ -173,8 +190,9 @@ def test_contact_of_another_partner_is_not_found(org, owner):
     a, b = new_customer(org, owner, name="甲"), new_customer(org, owner, name="乙")
     contact = contact_create(organization=org, actor=owner, role=C, partner_id=a.pk, data={"name": "张三"})
     with pytest.raises(NotFound):
-        contact_update(organization=org, actor=owner, role=C, partner_id=b.pk, contact_id=contact.pk,
-                       data={"name": "改名"})
+        contact_update(
+            organization=org, actor=owner, role=C, partner_id=b.pk, contact_id=contact.pk, data={"name": "改名"}
+        )
 
 
 def test_deleting_a_partner_deletes_its_contacts(org, owner):
@@ -182,4 +200,3 @@ def test_deleting_a_partner_deletes_its_contacts(org, owner):
     contact_create(organization=org, actor=owner, role=C, partner_id=partner.pk, data={"name": "张三"})
     partner_delete(organization=org, actor=owner, role=C, partner_id=partner.pk)
     assert not Contact.objects.filter(organization=org).exists()
-

@@ -49,10 +49,17 @@ def test_excel_export_holds_the_filtered_rows(org, owner, owner_client):
 
 
 def test_create_through_the_form_then_detail_shows_history(owner_client, owner):
-    r = owner_client.post("/partners/customers/new/", {
-        "kind": "company", "name": "杭州云端科技有限公司", "credit_code": "91110000100017643K",
-        "credit_limit": "1000", "payment_terms_days": "30", "is_active": "on",
-    })
+    r = owner_client.post(
+        "/partners/customers/new/",
+        {
+            "kind": "company",
+            "name": "杭州云端科技有限公司",
+            "credit_code": "91110000100017643K",
+            "credit_limit": "1000",
+            "payment_terms_days": "30",
+            "is_active": "on",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     partner = Partner.objects.get(name="杭州云端科技有限公司")
     assert r["Location"] == f"/partners/customers/{partner.pk}/"
@@ -63,10 +70,16 @@ def test_create_through_the_form_then_detail_shows_history(owner_client, owner):
 
 
 def test_form_errors_are_shown_by_field_and_nothing_saved(owner_client):
-    r = owner_client.post("/partners/customers/new/", {
-        "kind": "company", "name": "坏客户", "credit_code": "91110000100017643A", "credit_limit": "-1",
-        "payment_terms_days": "30",
-    })
+    r = owner_client.post(
+        "/partners/customers/new/",
+        {
+            "kind": "company",
+            "name": "坏客户",
+            "credit_code": "91110000100017643A",
+            "credit_limit": "-1",
+            "payment_terms_days": "30",
+        },
+    )
     assert r.status_code == 422
     html = r.content.decode()
     assert 'data-field="credit_code"' in html
@@ -75,18 +88,29 @@ def test_form_errors_are_shown_by_field_and_nothing_saved(owner_client):
 
 
 def test_htmx_post_answers_with_hx_redirect(owner_client):
-    r = owner_client.post("/partners/customers/new/", {"kind": "company", "name": "甲", "credit_limit": "0",
-                                                       "payment_terms_days": "30"}, headers={"HX-Request": "true"})
+    r = owner_client.post(
+        "/partners/customers/new/",
+        {"kind": "company", "name": "甲", "credit_limit": "0", "payment_terms_days": "30"},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 204
     assert r["HX-Redirect"].startswith("/partners/customers/")
 
 
 def test_edit_and_delete(org, owner, owner_client):
     (partner,) = seed(org, owner, ["甲公司"])
-    r = owner_client.post(f"/partners/customers/{partner.pk}/edit/", {
-        "kind": "company", "code": partner.code, "name": "甲公司（改）", "credit_limit": "0",
-        "payment_terms_days": "45", "is_customer": "on", "is_active": "on",
-    })
+    r = owner_client.post(
+        f"/partners/customers/{partner.pk}/edit/",
+        {
+            "kind": "company",
+            "code": partner.code,
+            "name": "甲公司（改）",
+            "credit_limit": "0",
+            "payment_terms_days": "45",
+            "is_customer": "on",
+            "is_active": "on",
+        },
+    )
     assert r.status_code == 302
     partner.refresh_from_db()
     assert (partner.name, partner.payment_terms_days) == ("甲公司（改）", 45)
@@ -97,7 +121,8 @@ def test_edit_and_delete(org, owner, owner_client):
 
 def test_contacts_from_the_partner_page(org, owner, owner_client):
     (partner,) = seed(org, owner, ["甲公司"])
-    r = owner_client.post(f"/partners/customers/{partner.pk}/contacts/new/", {"name": "王经理", "mobile": "13800138000"})
+    url = f"/partners/customers/{partner.pk}/contacts/new/"
+    r = owner_client.post(url, {"name": "王经理", "mobile": "13800138000"})
     assert r.status_code == 302
     assert "王经理" in owner_client.get(f"/partners/customers/{partner.pk}/").content.decode()
     r = owner_client.post(f"/partners/customers/{partner.pk}/contacts/new/", {"name": "", "mobile": "abc"})
