@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,3 +157,66 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def member_invite(
+    *,
+    organization: Organization,
+    actor: Actor,
+    username: str,
+    roles: list[str],
+    full_name: str = "",
+    email: str = "",
+    password: str = "",
+) -> Membership:
+    """Give someone access: an existing user by username, or a new account with a first password."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput.single("username", _("This field cannot be blank."))
+    with transaction.atomic():
+        check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
+        roles = _clean_roles(roles)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            if len(password) < 8:
+                raise InvalidInput.single("password", _("A new account needs a password of at least 8 characters."))
+            user = User(username=username, first_name=full_name.strip()[:150], email=email.strip())
+            user.set_password(password)
+            try:
+                user.full_clean(exclude=["password"])
+            except ValidationError as exc:
+                raise InvalidInput.from_validation_error(exc) from None
+            user.save()
+        elif Membership.objects.filter(organization=organization, user=user, is_active=True).exists():
+            raise InvalidInput.single("username", _("This user is already a member."))
+        return membership_add(organization=organization, actor=actor, user=user, roles=roles)
+
+
+def membership_update(
+    *, organization: Organization, actor: Actor, membership_id: int, roles: list[str], is_active: bool
+) -> Membership:
+    """Change a member's roles or switch their access off. The last active owner always stays."""
+    with transaction.atomic():
+        check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
+        membership = Membership.objects.select_for_update().filter(organization=organization, pk=membership_id).first()
+        if membership is None:
+            raise NotFound(_("Member not found."))
+        roles = _clean_roles(roles)
+        if membership.user_id == actor.pk and not is_active:
+            raise InvalidInput.single("is_active", _("You cannot switch off your own access."))
+        owners = Membership.objects.select_for_update().filter(organization=organization, is_active=True)
+        other_owners = [m for m in owners if Role.OWNER in m.roles and m.pk != membership.pk]
+        if not other_owners and Role.OWNER in membership.roles and (Role.OWNER not in roles or not is_active):
+            raise InvalidInput.single("roles", _("The organization must keep at least one active owner."))
+        before = {"roles": list(membership.roles), "is_active": membership.is_active}
+        membership.roles = roles
+        membership.is_active = is_active
+        membership.save(update_fields=["roles", "is_active"])
+        after = {"roles": membership.roles, "is_active": membership.is_active}
+        changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+        if changes:
+            audit_record(
+                organization=organization, actor=actor, obj=membership, action=AuditAction.UPDATE, changes=changes
+            )
+    forget_memberships(membership.user)
+    return membership

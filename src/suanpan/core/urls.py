@@ -12,6 +12,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-organization/", views.switch_organization, name="switch_organization"),
     path("settings/organization/", views.OrganizationSettingsView.as_view(), name="organization_settings"),
+    path("settings/members/new/", views.MemberInviteView.as_view(), name="member_invite"),
+    path("settings/members/<int:pk>/", views.MembershipEditView.as_view(), name="membership_edit"),
     path("settings/tokens/", views.TokenListView.as_view(), name="token_list"),
     path("settings/tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
 ]

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from suanpan.core import services
+from suanpan.core.choices import Role
 from suanpan.core.exceptions import DomainError, InvalidInput
 from suanpan.core.middleware import SESSION_ORG_KEY
-from suanpan.core.models import ApiToken, Organization
+from suanpan.core.models import ApiToken, Membership, Organization
 from suanpan.core.permissions import P
 from suanpan.core.ui import OrgView, apply_errors, redirect
 
@@ -117,3 +118,98 @@ class OrganizationSettingsView(OrgView):
                 messages.success(request, _("Saved."))
                 return redirect(request, reverse("organization_settings"))
         return self._render(form, status=422)
+
+
+def _roles_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+
+
+class MemberInviteForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("First password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Only for a new account; an existing user keeps their password."),
+    )
+    roles = _roles_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "roles":
+                field.widget.attrs["class"] = "form-control"
+
+
+class MembershipForm(forms.Form):
+    roles = _roles_field()
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+
+
+class MemberInviteView(OrgView):
+    permission = P.MANAGE_ORGANIZATION
+
+    def _render(self, form: MemberInviteForm, status: int = 200) -> HttpResponse:
+        context = {"form": form, "title": _("Add member"), "cancel_url": reverse("organization_settings")}
+        return render(self.request, "core/form.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(MemberInviteForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = MemberInviteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_invite(organization=self.organization, actor=request.user, **form.cleaned_data)
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Member added."))
+                return redirect(request, reverse("organization_settings"))
+        return self._render(form, status=422)
+
+
+class MembershipEditView(OrgView):
+    permission = P.MANAGE_ORGANIZATION
+
+    def _membership(self, pk: int) -> Membership:
+        membership = Membership.objects.filter(organization=self.organization, pk=pk).select_related("user").first()
+        if membership is None:
+            raise Http404
+        return membership
+
+    def _render(self, form: MembershipForm, membership: Membership, status: int = 200) -> HttpResponse:
+        context = {
+            "form": form,
+            "title": _("Member: %(name)s") % {"name": membership.user.get_full_name() or membership.user.username},
+            "cancel_url": reverse("organization_settings"),
+        }
+        return render(self.request, "core/form.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self._membership(pk)
+        form = MembershipForm(initial={"roles": membership.roles, "is_active": membership.is_active})
+        return self._render(form, membership)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self._membership(pk)
+        form = MembershipForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_update(
+                    organization=self.organization, actor=request.user, membership_id=membership.pk, **form.cleaned_data
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request, reverse("organization_settings"))
+        return self._render(form, membership, status=422)
