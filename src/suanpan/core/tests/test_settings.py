@@ -19,10 +19,9 @@ PRINT_SETTINGS = (
 def read_settings(tmp_path, **env):
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SUANPAN_TESTING"}}
     full_env.update({"SUANPAN_VAR_DIR": str(tmp_path), **env})
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS], env=full_env, capture_output=True, text=True, check=False
     )
-    return out
 
 
 def test_huey_runs_immediately_in_tests():
