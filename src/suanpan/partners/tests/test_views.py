@@ -142,3 +142,21 @@ def test_organization_switcher(org, other_org, owner, owner_client):
         assert owner_client.get("/").context["current_organization"] == target
     outsider_org = other_org.pk + 1000
     assert owner_client.post("/switch-organization/", {"organization": outsider_org}).status_code == 404
+
+
+def test_list_queries_do_not_grow_with_rows(org, owner, owner_client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rep = member("sales")
+    for i in range(3):
+        partner_create(organization=org, actor=owner, role=PartnerRole.CUSTOMER,
+                       data={"name": f"客户{i}", "owner": rep}, tags=["重点"])
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get("/partners/customers/")
+    for i in range(3, 20):
+        partner_create(organization=org, actor=owner, role=PartnerRole.CUSTOMER,
+                       data={"name": f"客户{i}", "owner": rep}, tags=["重点", "经销商"])
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get("/partners/customers/")
+    assert len(many.captured_queries) == len(few.captured_queries)
