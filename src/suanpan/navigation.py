@@ -28,7 +28,10 @@ NAVIGATION: tuple[NavGroup, ...] = (
     NavGroup(_("Overview"), (NavItem(_("Home"), "home", None, "bi-speedometer2"),)),
     NavGroup(
         _("Customers & sales"),
-        (NavItem(_("Customers"), "partners:customer_list", P.VIEW_CUSTOMER, "bi-people"),),
+        (
+            NavItem(_("Customers"), "partners:customer_list", P.VIEW_CUSTOMER, "bi-people"),
+            NavItem(_("Tags"), "partners:tag_list", P.VIEW_CUSTOMER, "bi-tags"),
+        ),
     ),
     NavGroup(
         _("Purchasing"),

@@ -8,12 +8,13 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from suanpan.core.api import ERRORS, filtered, org_of
+from suanpan.core.api import ERRORS, crud_router, filtered, org_of
 from suanpan.core.exceptions import InvalidInput
+from suanpan.core.permissions import P
 from suanpan.partners import selectors, services
 from suanpan.partners.choices import PartnerRole
-from suanpan.partners.filters import PartnerFilter
-from suanpan.partners.models import Contact, Partner, Tag
+from suanpan.partners.filters import PartnerFilter, TagFilter
+from suanpan.partners.models import Contact, Partner
 from suanpan.partners.schemas import (
     ContactIn,
     ContactOut,
@@ -22,7 +23,10 @@ from suanpan.partners.schemas import (
     PartnerOut,
     PartnerPatch,
     PartnerQuery,
+    TagIn,
     TagOut,
+    TagPatch,
+    TagQuery,
 )
 from suanpan.partners.services import CHANGE_PERM
 from suanpan.partners.views import VIEW_PERM
@@ -132,12 +136,15 @@ def partner_router(role: PartnerRole) -> Router:
 customers_router = partner_router(PartnerRole.CUSTOMER)
 suppliers_router = partner_router(PartnerRole.SUPPLIER)
 
-tags_router = Router(tags=["tags"])
-
-
-@tags_router.get("/", response={200: list[TagOut], **ERRORS}, operation_id="tags_list")
-def list_tags(request: HttpRequest) -> list[Tag]:
-    from suanpan.core.permissions import P
-
-    organization = org_of(request, P.VIEW_CUSTOMER)
-    return list(selectors.tag_list(organization=organization))
+tags_router = crud_router(
+    name="tags",
+    service=services.tags,
+    list_selector=selectors.tag_list,
+    filterset_class=TagFilter,
+    view_perm=P.VIEW_CUSTOMER,
+    change_perm=P.CHANGE_CUSTOMER,
+    schema_in=TagIn,
+    schema_patch=TagPatch,
+    schema_out=TagOut,
+    schema_query=TagQuery,
+)

@@ -12,3 +12,15 @@ class PartnerRole(models.TextChoices):
 
     CUSTOMER = "customer", _("Customer")
     SUPPLIER = "supplier", _("Supplier")
+
+
+class TagColor(models.TextChoices):
+    """Bootstrap's colour names, so a tag renders as a badge of that colour."""
+
+    BLUE = "primary", _("Blue")
+    GREY = "secondary", _("Grey")
+    GREEN = "success", _("Green")
+    RED = "danger", _("Red")
+    YELLOW = "warning", _("Yellow")
+    CYAN = "info", _("Cyan")
+    BLACK = "dark", _("Black")

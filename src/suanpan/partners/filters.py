@@ -32,3 +32,11 @@ class PartnerFilter(SearchFilterSet):
 
     def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return super().filter_q(queryset, name, value).distinct()
+
+
+class TagFilter(SearchFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = Tag
+        fields = ["q"]

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from suanpan.core.forms import OrgModelForm
-from suanpan.partners.models import Contact, Partner
+from suanpan.partners.models import Contact, Partner, Tag
 
 
 class PartnerForm(OrgModelForm):
@@ -51,3 +51,9 @@ class ContactForm(OrgModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "mobile", "phone", "email", "wechat", "is_primary", "notes"]
+
+
+class TagForm(OrgModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "color"]

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from suanpan.core.models import OrgScoped
 from suanpan.core.money import MoneyField
 from suanpan.core.validators import validate_credit_code, validate_phone
-from suanpan.partners.choices import PartnerKind
+from suanpan.partners.choices import PartnerKind, TagColor
 
 
 class Tag(OrgScoped):
     name = models.CharField(_("name"), max_length=40)
-    color = models.CharField(_("colour"), max_length=20, default="secondary")
+    color = models.CharField(_("colour"), max_length=20, choices=TagColor.choices, default=TagColor.GREY)
 
     class Meta:
         verbose_name = _("tag")

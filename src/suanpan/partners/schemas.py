@@ -10,10 +10,28 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 KindT = Literal["company", "person"]  # PartnerKind's values; test_schemas checks they agree
 
 
+ColorT = Literal["primary", "secondary", "success", "danger", "warning", "info", "dark"]
+
+
+class TagIn(Schema):
+    name: StrictStr = Field(max_length=40)
+    color: ColorT = "secondary"
+
+
+class TagPatch(Schema):
+    name: StrictStr | None = Field(None, max_length=40)
+    color: ColorT | None = None
+
+
 class TagOut(Schema):
     id: int
     name: str
     color: str
+
+
+class TagQuery(Schema):
+    q: str | None = None
+    sort: Literal["name", "-name"] | None = None
 
 
 class ContactIn(Schema):

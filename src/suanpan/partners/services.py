@@ -17,7 +17,7 @@ from suanpan.core.models import Membership, Organization
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.pinyin import search_text
-from suanpan.core.records import apply, record_create, record_delete, record_update
+from suanpan.core.records import MasterData, apply, record_create, record_delete, record_update
 from suanpan.core.tenancy import check_perm
 from suanpan.core.types import Actor
 from suanpan.partners.choices import PartnerRole
@@ -183,11 +183,11 @@ def _one_primary(contact: Contact) -> None:
         )
 
 
-def tag_create(*, organization: Organization, actor: Actor | None, data: Mapping[str, Any]) -> Tag:
-    with transaction.atomic():
-        if actor is not None:
-            check_perm(organization=organization, actor=actor, perm=P.CHANGE_CUSTOMER)
-        tag = Tag(organization=organization)
-        apply(tag, data)
-        tag.name = (tag.name or "").strip()
-        return record_create(tag, organization=organization, actor=actor)
+def _prepare_tag(tag: Tag) -> None:
+    tag.name = (tag.name or "").strip()
+
+
+tags = MasterData(Tag, perm=P.CHANGE_CUSTOMER, prepare=_prepare_tag)
+tag_create = tags.create
+tag_update = tags.update
+tag_delete = tags.delete

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from suanpan.core.ui import record_urls
 from suanpan.partners import views
 
 app_name = "partners"
@@ -36,5 +37,13 @@ urlpatterns = [
         "suppliers/<int:pk>/contacts/<int:contact_id>/delete/",
         views.SupplierContactDeleteView.as_view(),
         name="supplier_contact_delete",
+    ),
+    *record_urls(
+        "tags",
+        "tag",
+        list_view=views.TagListView,
+        detail=views.TagDetailView,
+        form=views.TagFormView,
+        delete=views.TagDeleteView,
     ),
 ]

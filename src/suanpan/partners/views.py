@@ -23,9 +23,9 @@ from suanpan.core.ui import (
 )
 from suanpan.partners import selectors, services
 from suanpan.partners.choices import PartnerRole
-from suanpan.partners.filters import PartnerFilter
-from suanpan.partners.forms import ContactForm, PartnerForm
-from suanpan.partners.models import Partner
+from suanpan.partners.filters import PartnerFilter, TagFilter
+from suanpan.partners.forms import ContactForm, PartnerForm, TagForm
+from suanpan.partners.models import Partner, Tag
 
 VIEW_PERM = {PartnerRole.CUSTOMER: P.VIEW_CUSTOMER, PartnerRole.SUPPLIER: P.VIEW_SUPPLIER}
 URL_PREFIX = {PartnerRole.CUSTOMER: "partners:customer", PartnerRole.SUPPLIER: "partners:supplier"}
@@ -272,3 +272,45 @@ class CustomerContactDeleteView(ContactDeleteView):
 class SupplierContactDeleteView(ContactDeleteView):
     role = PartnerRole.SUPPLIER
     permission = P.CHANGE_SUPPLIER
+
+
+class TagListView(RecordListView):
+    permission = P.VIEW_CUSTOMER
+    change_permission = P.CHANGE_CUSTOMER
+    title = _("Tags")
+    columns = (Column("name", _("Name"), sort="name", link=True), Column("color", _("Colour")))
+    filterset_class = TagFilter
+    default_sort = "name"
+    create_url = "partners:tag_create"
+    detail_url = "partners:tag_detail"
+    export_name = "tags"
+
+    def queryset(self) -> QuerySet[Tag]:
+        return selectors.tag_list(organization=self.organization)
+
+
+class TagDetailView(RecordDetailView):
+    permission = P.VIEW_CUSTOMER
+    change_permission = P.CHANGE_CUSTOMER
+    model = Tag
+    fields = (Column("name", _("Name")), Column("color", _("Colour")))
+    edit_url = "partners:tag_edit"
+    delete_url = "partners:tag_delete"
+    list_url = "partners:tag_list"
+
+
+class TagFormView(RecordFormView):
+    permission = P.CHANGE_CUSTOMER
+    service = services.tags
+    form_class = TagForm
+    title_create = _("New tag")
+    title_edit = _("Edit tag")
+    cancel_url = "partners:tag_list"
+    detail_url = "partners:tag_detail"
+
+
+class TagDeleteView(RecordDeleteView):
+    permission = P.CHANGE_CUSTOMER
+    service = services.tags
+    list_url = "partners:tag_list"
+    detail_url_name = "partners:tag_detail"

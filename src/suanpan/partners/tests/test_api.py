@@ -102,3 +102,12 @@ def test_schema_kinds_match_the_model_choices():
     from suanpan.partners.schemas import KindT
 
     assert set(get_args(KindT)) == set(PartnerKind.values)
+
+
+def test_tag_endpoints(owner_api):
+    r = owner_api.post("/tags/", {"name": "重点客户", "color": "danger"})
+    assert r.status_code == 201
+    assert owner_api.post("/tags/", {"name": "重点客户"}).status_code == 422
+    assert owner_api.post("/tags/", {"name": "x", "color": "pink"}).status_code == 422
+    owner_api.post("/customers/", {"name": "甲", "tags": ["重点客户", "新标签"]})
+    assert sorted(t["name"] for t in owner_api.get("/tags/").json()["items"]) == sorted(["新标签", "重点客户"])

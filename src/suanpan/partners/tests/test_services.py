@@ -200,3 +200,21 @@ def test_deleting_a_partner_deletes_its_contacts(org, owner):
     contact_create(organization=org, actor=owner, role=C, partner_id=partner.pk, data={"name": "张三"})
     partner_delete(organization=org, actor=owner, role=C, partner_id=partner.pk)
     assert not Contact.objects.filter(organization=org).exists()
+
+
+def test_tags_are_master_data_of_the_customer_team(org, owner, member):
+    from suanpan.partners.services import tag_create, tag_delete, tag_update
+
+    tag = tag_create(organization=org, actor=member("marketing"), data={"name": " 经销商 ", "color": "success"})
+    assert tag.name == "经销商"
+    with pytest.raises(InvalidInput) as exc:
+        tag_create(organization=org, actor=owner, data={"name": "经销商"})
+    assert exc.value.errors[0].field == "name"
+    with pytest.raises(InvalidInput) as exc:
+        tag_update(organization=org, actor=owner, pk=tag.pk, data={"color": "pink"})
+    assert exc.value.errors[0].field == "color"
+    with pytest.raises(PermissionRefused):
+        tag_create(organization=org, actor=member("purchasing"), data={"name": "x"})
+    customer = partner_create(organization=org, actor=owner, role=C, data={"name": "甲"}, tags=[tag])
+    tag_delete(organization=org, actor=owner, pk=tag.pk)
+    assert list(customer.tags.all()) == []

@@ -150,13 +150,23 @@ def test_list_queries_do_not_grow_with_rows(org, owner, owner_client, member):
 
     rep = member("sales")
     for i in range(3):
-        partner_create(organization=org, actor=owner, role=PartnerRole.CUSTOMER,
-                       data={"name": f"客户{i}", "owner": rep}, tags=["重点"])
+        partner_create(
+            organization=org,
+            actor=owner,
+            role=PartnerRole.CUSTOMER,
+            data={"name": f"客户{i}", "owner": rep},
+            tags=["重点"],
+        )
     with CaptureQueriesContext(connection) as few:
         owner_client.get("/partners/customers/")
     for i in range(3, 20):
-        partner_create(organization=org, actor=owner, role=PartnerRole.CUSTOMER,
-                       data={"name": f"客户{i}", "owner": rep}, tags=["重点", "经销商"])
+        partner_create(
+            organization=org,
+            actor=owner,
+            role=PartnerRole.CUSTOMER,
+            data={"name": f"客户{i}", "owner": rep},
+            tags=["重点", "经销商"],
+        )
     with CaptureQueriesContext(connection) as many:
         owner_client.get("/partners/customers/")
     assert len(many.captured_queries) == len(few.captured_queries)
