@@ -67,7 +67,7 @@ def membership_add(*, organization: Organization, actor: Actor | None, user: Use
         membership, created = Membership.objects.get_or_create(
             organization=organization, user=user, defaults={"roles": _clean_roles(roles)}
         )
-        if not created:
+        if not created and (membership.roles != _clean_roles(roles) or not membership.is_active):
             before = list(membership.roles)
             membership.roles = _clean_roles(roles)
             membership.is_active = True
@@ -79,7 +79,7 @@ def membership_add(*, organization: Organization, actor: Actor | None, user: Use
                 action=AuditAction.UPDATE,
                 changes={"roles": [before, membership.roles]},
             )
-        else:
+        elif created:
             audit_record(
                 organization=organization,
                 actor=actor,
