@@ -30,26 +30,47 @@ def _members(org: Organization) -> set[int]:
 
 def references_stay_inside(org: Organization) -> list[str]:
     """Every reference of a business row points to a row of the same organization (or an active member)."""
-    problems: list[str] = []
     members = _members(org)
-    for p in Partner.objects.filter(organization=org, owner__isnull=False).exclude(owner_id__in=members):
-        problems.append(f"partner {p.code}: owner user #{p.owner_id} is not an active member")
-    for c in Contact.objects.filter(organization=org).exclude(partner__organization=org):
-        problems.append(f"contact #{c.pk}: its partner belongs to another organization")
-    for p in Partner.objects.filter(organization=org).exclude(tags__organization=org).filter(tags__isnull=False):
-        problems.append(f"partner {p.code}: has a tag of another organization")
     products = Product.objects.filter(organization=org)
-    for p in products.exclude(unit__organization=org):
-        problems.append(f"product {p.code}: unit belongs to another organization")
-    for p in products.exclude(vat_rate__organization=org):
-        problems.append(f"product {p.code}: VAT rate belongs to another organization")
-    for p in products.filter(category__isnull=False).exclude(category__organization=org):
-        problems.append(f"product {p.code}: category belongs to another organization")
-    for c in Category.objects.filter(organization=org, parent__isnull=False).exclude(parent__organization=org):
-        problems.append(f"category {c.code}: parent belongs to another organization")
-    for w in Warehouse.objects.filter(organization=org, manager__isnull=False).exclude(manager_id__in=members):
-        problems.append(f"warehouse {w.code}: manager user #{w.manager_id} is not an active member")
-    return problems
+    tagged = Partner.tags.through.objects.filter(partner__organization=org).exclude(tag__organization=org)
+    offenders: list[tuple[str, Iterable[object]]] = [
+        (
+            "partner {}: owner is not an active member",
+            Partner.objects.filter(organization=org, owner__isnull=False)
+            .exclude(owner_id__in=members)
+            .values_list("code", flat=True),
+        ),
+        ("partner {}: has a tag of another organization", tagged.values_list("partner__code", flat=True)),
+        (
+            "contact #{}: its partner belongs to another organization",
+            Contact.objects.filter(organization=org).exclude(partner__organization=org).values_list("pk", flat=True),
+        ),
+        (
+            "product {}: unit belongs to another organization",
+            products.exclude(unit__organization=org).values_list("code", flat=True),
+        ),
+        (
+            "product {}: VAT rate belongs to another organization",
+            products.exclude(vat_rate__organization=org).values_list("code", flat=True),
+        ),
+        (
+            "product {}: category belongs to another organization",
+            products.filter(category__isnull=False).exclude(category__organization=org).values_list("code", flat=True),
+        ),
+        (
+            "category {}: parent belongs to another organization",
+            Category.objects.filter(organization=org, parent__isnull=False)
+            .exclude(parent__organization=org)
+            .values_list("code", flat=True),
+        ),
+        (
+            "warehouse {}: manager is not an active member",
+            Warehouse.objects.filter(organization=org, manager__isnull=False)
+            .exclude(manager_id__in=members)
+            .values_list("code", flat=True),
+        ),
+    ]
+    return [message.format(key) for message, keys in offenders for key in keys]
 
 
 def category_tree_has_no_cycles(org: Organization) -> list[str]:

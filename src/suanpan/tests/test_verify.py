@@ -68,3 +68,16 @@ def test_unknown_organization_option(capsys):
 
     with pytest.raises(CommandError, match="--organization"):
         call_command("verify", "--organization", "999999")
+
+
+def test_a_tag_of_another_organization_is_reported(org, other_org, owner):
+    from suanpan.partners.models import Tag
+
+    partner = partner_create(
+        organization=org, actor=owner, role=PartnerRole.CUSTOMER, data={"name": "甲"}, tags=["自己的"]
+    )
+    partner.tags.add(Tag.objects.create(organization=other_org, name="别人的"))
+    report = verify([org])[f"#{org.pk} {org.name}"]
+    assert report["references stay inside the organization"] == [
+        f"partner {partner.code}: has a tag of another organization"
+    ]
