@@ -6,3 +6,9 @@ class CatalogConfig(AppConfig):
     name = "suanpan.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from suanpan.catalog.importers import PRODUCTS
+        from suanpan.core.importing import register
+
+        register(PRODUCTS)

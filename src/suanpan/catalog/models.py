@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -158,3 +159,13 @@ class Product(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        """Cross-field rule, reported with the field errors by full_clean."""
+        if (
+            isinstance(self.min_stock, Decimal)
+            and isinstance(self.max_stock, Decimal)
+            and self.max_stock
+            and self.max_stock < self.min_stock
+        ):
+            raise ValidationError({"max_stock": _("The maximum stock must not be below the minimum stock.")})

@@ -60,8 +60,6 @@ def catalog_seed(*, organization: Organization) -> None:
 def _prepare_product(product: Product) -> None:
     product.code = (product.code or "").strip()
     product.name = (product.name or "").strip()
-    if product.max_stock and product.min_stock and product.max_stock < product.min_stock:
-        raise InvalidInput.single("max_stock", _("The maximum stock must not be below the minimum stock."))
     product.search_text = search_text(product.name, product.code, product.specification, product.barcode)
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from suanpan.core import views
+from suanpan.core import import_views, views
 
 urlpatterns = [
     path(
@@ -15,5 +15,10 @@ urlpatterns = [
     path("settings/members/new/", views.MemberInviteView.as_view(), name="member_invite"),
     path("settings/members/<int:pk>/", views.MembershipEditView.as_view(), name="membership_edit"),
     path("settings/tokens/", views.TokenListView.as_view(), name="token_list"),
+    path("imports/", import_views.ImportListView.as_view(), name="import_list"),
+    path("imports/<str:kind>/new/", import_views.ImportNewView.as_view(), name="import_new"),
+    path("imports/<str:kind>/template/", import_views.ImportTemplateView.as_view(), name="import_template"),
+    path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/report/", import_views.ImportReportView.as_view(), name="import_report"),
     path("settings/tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
 ]

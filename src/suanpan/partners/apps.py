@@ -6,3 +6,10 @@ class PartnersConfig(AppConfig):
     name = "suanpan.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from suanpan.core.importing import register
+        from suanpan.partners.importers import CUSTOMERS, SUPPLIERS
+
+        register(CUSTOMERS)
+        register(SUPPLIERS)
