@@ -134,6 +134,22 @@ def filtered(filterset_class: Any, request: HttpRequest, queryset: Any, params: 
     return qs
 
 
+def call_with_payload_names(payload: dict[str, Any], fn: Any) -> Any:
+    """Call `fn(payload)`; field errors about a reference (`unit`) are reported under the payload's key
+    (`unit_id`), so an integrator sees the name they sent."""
+    from suanpan.core.exceptions import FieldError, InvalidInput
+
+    keys = set(payload)
+    try:
+        return fn(payload)
+    except InvalidInput as exc:
+        renamed = [
+            FieldError(f"{e.field}_id" if e.field and f"{e.field}_id" in keys else e.field, e.message)
+            for e in exc.errors
+        ]
+        raise InvalidInput(renamed) from None
+
+
 def crud_router(
     *,
     name: str,
@@ -156,22 +172,13 @@ def crud_router(
     from ninja.pagination import LimitOffsetPagination, paginate
     from ninja.responses import Status
 
-    from suanpan.core.exceptions import FieldError, InvalidInput
     from suanpan.core.records import get_scoped
 
     router = Router(tags=[name])
     model = service.model
     ident = name.replace("-", "_")
 
-    def call(payload: dict[str, Any], fn: Any) -> Any:
-        try:
-            return fn(payload)
-        except InvalidInput as exc:
-            renamed = [
-                FieldError(f"{e.field}_id" if e.field and f"{e.field}_id" in payload else e.field, e.message)
-                for e in exc.errors
-            ]
-            raise InvalidInput(renamed) from None
+    call = call_with_payload_names
 
     @router.get("/", response={200: list[schema_out], **ERRORS}, operation_id=f"{ident}_list")  # type: ignore[valid-type]
     @paginate(LimitOffsetPagination)

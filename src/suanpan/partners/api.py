@@ -2,14 +2,12 @@
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from suanpan.core.api import ERRORS, crud_router, filtered, org_of
-from suanpan.core.exceptions import InvalidInput
+from suanpan.core.api import ERRORS, call_with_payload_names, crud_router, filtered, org_of
 from suanpan.core.permissions import P
 from suanpan.partners import selectors, services
 from suanpan.partners.choices import PartnerRole
@@ -32,19 +30,6 @@ from suanpan.partners.services import CHANGE_PERM
 from suanpan.partners.views import VIEW_PERM
 
 
-def _partner_data(payload: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
-    tags = payload.pop("tags", None)
-    if "owner_id" in payload:
-        owner_id = payload.pop("owner_id")
-        owner = None
-        if owner_id is not None:
-            owner = get_user_model().objects.filter(pk=owner_id).first()
-            if owner is None:
-                raise InvalidInput.single("owner_id", "No such user.")
-        payload["owner"] = owner
-    return payload, tags
-
-
 def partner_router(role: PartnerRole) -> Router:
     name = "customers" if role == PartnerRole.CUSTOMER else "suppliers"
     router = Router(tags=[name])
@@ -59,9 +44,13 @@ def partner_router(role: PartnerRole) -> Router:
     @router.post("/", response={201: PartnerOut, **ERRORS}, operation_id=f"{name}_create")
     def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
         organization = org_of(request, change_perm)
-        data, tags = _partner_data(payload.dict())
-        partner = services.partner_create(
-            organization=organization, actor=request.user, role=role, data=data, tags=tags
+        data = payload.dict()
+        tags = data.pop("tags")
+        partner = call_with_payload_names(
+            data,
+            lambda d: services.partner_create(
+                organization=organization, actor=request.user, role=role, data=d, tags=tags
+            ),
         )
         return Status(201, partner)
 
@@ -73,9 +62,13 @@ def partner_router(role: PartnerRole) -> Router:
     @router.patch("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_update")
     def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Partner:
         organization = org_of(request, change_perm)
-        data, tags = _partner_data(payload.dict(exclude_unset=True))
-        return services.partner_update(
-            organization=organization, actor=request.user, role=role, partner_id=partner_id, data=data, tags=tags
+        data = payload.dict(exclude_unset=True)
+        tags = data.pop("tags", None)
+        return call_with_payload_names(  # type: ignore[no-any-return]
+            data,
+            lambda d: services.partner_update(
+                organization=organization, actor=request.user, role=role, partner_id=partner_id, data=d, tags=tags
+            ),
         )
 
     @router.delete("/{int:partner_id}", response={204: None, **ERRORS}, operation_id=f"{name}_delete")
