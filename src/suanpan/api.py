@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
@@ -22,6 +25,14 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
+
+
+@csrf_exempt  # it changes nothing; without this a POST to a wrong URL would get Django's HTML CSRF page
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any /api/ URL that names no endpoint: a JSON 404 like every other API error, not an HTML page."""
+    return JsonResponse({"detail": _("No such API endpoint."), "errors": []}, status=404)
+
+
 api.add_router("/", core_router)
 api.add_router("/customers", customers_router)
 api.add_router("/suppliers", suppliers_router)

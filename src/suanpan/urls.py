@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from suanpan.api import api
+from suanpan.api import api, api_not_found
 
 urlpatterns = [
     path("", include("suanpan.reports.urls")),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("inventory/", include("suanpan.inventory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
 ]

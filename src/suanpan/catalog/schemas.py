@@ -11,14 +11,14 @@ Money = Decimal
 
 
 class UnitIn(Schema):
-    code: StrictStr = Field(max_length=20)
-    name: StrictStr = Field(max_length=20)
+    code: StrictStr = Field(min_length=1, pattern=r"\S", max_length=20)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=20)
     is_active: StrictBool = True
 
 
 class UnitPatch(Schema):
-    code: StrictStr | None = Field(None, max_length=20)
-    name: StrictStr | None = Field(None, max_length=20)
+    code: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=20)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=20)
     is_active: StrictBool | None = None
 
 
@@ -36,14 +36,14 @@ class UnitQuery(Schema):
 
 
 class CategoryIn(Schema):
-    code: StrictStr = Field(max_length=30)
-    name: StrictStr = Field(max_length=60)
+    code: StrictStr = Field(min_length=1, pattern=r"\S", max_length=30)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=60)
     parent_id: StrictInt | None = None
 
 
 class CategoryPatch(Schema):
-    code: StrictStr | None = Field(None, max_length=30)
-    name: StrictStr | None = Field(None, max_length=60)
+    code: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=30)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=60)
     parent_id: StrictInt | None = None
 
 
@@ -62,13 +62,13 @@ class CategoryQuery(Schema):
 
 
 class VatRateIn(Schema):
-    name: StrictStr = Field(max_length=30)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=30)
     rate: Decimal = Field(ge=0, le=1, max_digits=5, decimal_places=4)
     is_active: StrictBool = True
 
 
 class VatRatePatch(Schema):
-    name: StrictStr | None = Field(None, max_length=30)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=30)
     rate: Decimal | None = Field(None, ge=0, le=1, max_digits=5, decimal_places=4)
     is_active: StrictBool | None = None
 
@@ -87,8 +87,8 @@ class VatRateQuery(Schema):
 
 
 class ProductIn(Schema):
-    code: StrictStr = Field(max_length=40)
-    name: StrictStr = Field(max_length=200)
+    code: StrictStr = Field(min_length=1, pattern=r"\S", max_length=40)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=200)
     specification: StrictStr = ""
     unit_id: StrictInt
     category_id: StrictInt | None = None
@@ -105,8 +105,8 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Schema):
-    code: StrictStr | None = Field(None, max_length=40)
-    name: StrictStr | None = Field(None, max_length=200)
+    code: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=40)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=200)
     specification: StrictStr | None = None
     unit_id: StrictInt | None = None
     category_id: StrictInt | None = None

@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
 from suanpan.core.exceptions import DomainError, NotFound, PermissionRefused
+from suanpan.core.filters import filtered_queryset
 from suanpan.core.models import Membership, Organization
 from suanpan.core.services import api_token_authenticate
 from suanpan.core.tenancy import check_perm, remember_membership
@@ -119,15 +122,18 @@ __all__ = [
 ]
 
 
-def filtered(filterset_class: Any, request: HttpRequest, queryset: Any, params: Schema) -> Any:
-    """Apply the list page's FilterSet to API query parameters; invalid values are 422 field errors."""
-    data = {k: v for k, v in params.dict().items() if v is not None and k != "sort"}
-    filterset = filterset_class(data=data, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        from suanpan.core.exceptions import FieldError, InvalidInput
+class Paging(LimitOffsetPagination):
+    """`limit` 1–1000 (default 100) and an `offset` bounded so that no database integer overflows."""
 
-        raise InvalidInput([FieldError(field, str(msg)) for field, msgs in filterset.errors.items() for msg in msgs])
-    qs = filterset.qs
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def filtered(filterset_class: Any, request: HttpRequest, queryset: Any, params: Schema) -> Any:
+    """Apply the list page's FilterSet to API query parameters (see `filtered_queryset`)."""
+    data = {k: v for k, v in params.dict().items() if v is not None and k != "sort"}
+    qs = filtered_queryset(filterset_class(data=data, queryset=queryset, request=request))
     sort = getattr(params, "sort", None)
     if sort:
         qs = qs.order_by(sort, "pk")
@@ -169,7 +175,7 @@ def crud_router(
     another organization's rows, and error fields are reported under the payload's own names.
     """
     from ninja import Query
-    from ninja.pagination import LimitOffsetPagination, paginate
+    from ninja.pagination import paginate
     from ninja.responses import Status
 
     from suanpan.core.records import get_scoped
@@ -181,7 +187,7 @@ def crud_router(
     call = call_with_payload_names
 
     @router.get("/", response={200: list[schema_out], **ERRORS}, operation_id=f"{ident}_list")  # type: ignore[valid-type]
-    @paginate(LimitOffsetPagination)
+    @paginate(Paging)
     def list_rows(request: HttpRequest, filters: Query[schema_query]) -> Any:  # type: ignore[valid-type]
         organization = org_of(request, view_perm)
         return filtered(filterset_class, request, list_selector(organization=organization), filters)

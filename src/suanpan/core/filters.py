@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from suanpan.core.exceptions import FieldError, InvalidInput
+
 
 class SearchFilterSet(django_filters.FilterSet):
     """`q` searches the row's search text (name, code, pinyin and pinyin initials) and `search_fields`."""
@@ -31,3 +33,21 @@ class SearchFilterSet(django_filters.FilterSet):
                 cond |= Q(**{f"{field}__icontains": term})
             queryset = queryset.filter(cond)
         return queryset
+
+
+def filtered_queryset(filterset: django_filters.FilterSet) -> QuerySet[Any]:
+    """The filtered rows, shared by list pages and API lists.
+
+    A filter naming a row that does not exist (or belongs to another organization) simply matches nothing;
+    any other invalid value is an input error naming the filter.
+    """
+    rows: QuerySet[Any] = filterset.queryset
+    if filterset.is_valid():
+        filtered: QuerySet[Any] = filterset.qs
+        return filtered
+    codes = {e.code for errors in filterset.form.errors.as_data().values() for e in errors}
+    if codes <= {"invalid_choice"}:
+        return rows.none()
+    raise InvalidInput(
+        [FieldError(field, str(message)) for field, messages in filterset.errors.items() for message in messages]
+    )

@@ -11,13 +11,16 @@ SESSION_ORG_KEY = "suanpan_organization_id"
 
 
 class DefaultLanguageMiddleware:
-    """Chinese first: without a language cookie, ignore the browser's Accept-Language and use zh-Hans."""
+    """Chinese first: without a language cookie, pages ignore the browser's Accept-Language and use zh-Hans.
+
+    API clients choose with Accept-Language (zh-Hans when they send none).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 

@@ -131,14 +131,27 @@ def validate_and_save(
 
 
 def apply(instance: models.Model, data: Mapping[str, Any]) -> None:
-    """Assign plain and foreign-key fields from `data` (unknown keys are a programming error)."""
-    field_names = {f.name for f in instance._meta.concrete_fields} | {
-        f.attname for f in instance._meta.concrete_fields if f.is_relation
-    }
+    """Assign plain and foreign-key fields from `data` (unknown keys are a programming error).
+
+    References given by id (`unit_id`) must name an existing row, so that the services' own checks can
+    follow them; a missing one is an input error on that field.
+    """
+    fields = {f.name: f for f in instance._meta.concrete_fields}
+    by_attname = {f.attname: f for f in instance._meta.concrete_fields if f.is_relation}
+    errors: list[FieldError] = []
     for key, value in data.items():
-        if key not in field_names or key in {"id", "organization", "created_at", "updated_at"}:
+        field = fields.get(key) or by_attname.get(key)
+        if field is None or key in {"id", "organization", "organization_id", "created_at", "updated_at"}:
             raise KeyError(f"{type(instance).__name__} has no writable field {key!r}")
         setattr(instance, key, value)
+        if field.is_relation and value is not None and key == field.attname:
+            try:
+                getattr(instance, field.name)
+            except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
+                setattr(instance, key, None)
+                errors.append(FieldError(field.name, _("No such %(what)s.") % {"what": field.verbose_name}))
+    if errors:
+        raise InvalidInput(errors)
 
 
 def record_create(

@@ -32,6 +32,7 @@ from django_filters import FilterSet
 from suanpan.core.audit import audit_history
 from suanpan.core.excel import workbook_bytes, xlsx_response
 from suanpan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionRefused
+from suanpan.core.filters import filtered_queryset
 from suanpan.core.models import Membership, Organization
 from suanpan.core.permissions import has_perm
 from suanpan.core.records import MasterData, get_scoped
@@ -133,7 +134,10 @@ class RecordListView(OrgView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = self.filterset_class(request.GET or None, queryset=self.queryset(), request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        try:
+            qs = filtered_queryset(filterset) if filterset.is_bound else filterset.queryset
+        except InvalidInput:
+            qs = filterset.queryset.none()  # the filter bar shows what is wrong
         sort = request.GET.get("sort", self.default_sort)
         if sort.lstrip("-") in self.sort_keys():
             qs = qs.order_by(sort, "pk")

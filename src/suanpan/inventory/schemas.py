@@ -8,8 +8,8 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 
 class WarehouseIn(Schema):
-    code: StrictStr = Field(max_length=20)
-    name: StrictStr = Field(max_length=100)
+    code: StrictStr = Field(min_length=1, pattern=r"\S", max_length=20)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=100)
     is_store: StrictBool = False
     address: StrictStr = ""
     phone: StrictStr = ""
@@ -18,8 +18,8 @@ class WarehouseIn(Schema):
 
 
 class WarehousePatch(Schema):
-    code: StrictStr | None = Field(None, max_length=20)
-    name: StrictStr | None = Field(None, max_length=100)
+    code: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=20)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=100)
     is_store: StrictBool | None = None
     address: StrictStr | None = None
     phone: StrictStr | None = None

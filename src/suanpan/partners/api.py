@@ -4,10 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from suanpan.core.api import ERRORS, call_with_payload_names, crud_router, filtered, org_of
+from suanpan.core.api import ERRORS, Paging, call_with_payload_names, crud_router, filtered, org_of
 from suanpan.core.permissions import P
 from suanpan.partners import selectors, services
 from suanpan.partners.choices import PartnerRole
@@ -36,7 +36,7 @@ def partner_router(role: PartnerRole) -> Router:
     view_perm, change_perm = VIEW_PERM[role], CHANGE_PERM[role]
 
     @router.get("/", response={200: list[PartnerOut], **ERRORS}, operation_id=f"{name}_list")
-    @paginate(LimitOffsetPagination)
+    @paginate(Paging)
     def list_partners(request: HttpRequest, filters: Query[PartnerQuery]) -> Any:
         organization = org_of(request, view_perm)
         return filtered(PartnerFilter, request, selectors.partner_list(organization=organization, role=role), filters)

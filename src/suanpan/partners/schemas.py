@@ -14,12 +14,12 @@ ColorT = Literal["primary", "secondary", "success", "danger", "warning", "info",
 
 
 class TagIn(Schema):
-    name: StrictStr = Field(max_length=40)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=40)
     color: ColorT = "secondary"
 
 
 class TagPatch(Schema):
-    name: StrictStr | None = Field(None, max_length=40)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=40)
     color: ColorT | None = None
 
 
@@ -35,7 +35,7 @@ class TagQuery(Schema):
 
 
 class ContactIn(Schema):
-    name: StrictStr = Field(max_length=60)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=60)
     title: StrictStr = ""
     mobile: StrictStr = ""
     phone: StrictStr = ""
@@ -46,7 +46,7 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    name: StrictStr | None = Field(None, max_length=60)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=60)
     title: StrictStr | None = None
     mobile: StrictStr | None = None
     phone: StrictStr | None = None
@@ -73,7 +73,7 @@ class PartnerIn(Schema):
 
     kind: KindT = "company"
     code: StrictStr = Field("", max_length=30)
-    name: StrictStr = Field(max_length=200)
+    name: StrictStr = Field(min_length=1, pattern=r"\S", max_length=200)
     short_name: StrictStr = ""
     credit_code: StrictStr = ""
     phone: StrictStr = ""
@@ -95,8 +95,8 @@ class PartnerIn(Schema):
 
 class PartnerPatch(Schema):
     kind: KindT | None = None
-    code: StrictStr | None = Field(None, max_length=30)
-    name: StrictStr | None = Field(None, max_length=200)
+    code: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=30)
+    name: StrictStr | None = Field(None, min_length=1, pattern=r"\S", max_length=200)
     short_name: StrictStr | None = None
     credit_code: StrictStr | None = None
     phone: StrictStr | None = None
