@@ -1,8 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from suanpan.catalog.models import VatRate
-from suanpan.core.choices import AuditAction, Role
+from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import InvalidInput, NotFound, PermissionRefused
 from suanpan.core.models import ApiToken, AuditEvent, Membership, Organization
 from suanpan.core.services import (
@@ -10,27 +9,17 @@ from suanpan.core.services import (
     api_token_create,
     api_token_revoke,
     membership_add,
+    organization_create,
     organization_update,
 )
-from suanpan.onboarding import organization_open
 
 pytestmark = pytest.mark.django_db
-
-
-def test_opening_an_organization_makes_the_owner_a_member_and_seeds_the_catalog(owner):
-    org = organization_open(owner=owner, data={"name": "新公司", "credit_code": "91110000100017643K"})
-    membership = Membership.objects.get(organization=org, user=owner)
-    assert membership.roles == [Role.OWNER]
-    assert sorted(VatRate.objects.filter(organization=org).values_list("name", flat=True)) == sorted(
-        ["13%", "9%", "6%", "5%", "3%", "1%", "0%"]
-    )
-    assert AuditEvent.objects.filter(organization=org, object_type="core.organization", action="create").exists()
 
 
 def test_organization_with_an_invalid_credit_code_is_refused_and_not_saved(owner):
     before = Organization.objects.count()
     with pytest.raises(InvalidInput) as exc:
-        organization_open(owner=owner, data={"name": "坏公司", "credit_code": "91110000100017643A"})
+        organization_create(owner=owner, data={"name": "坏公司", "credit_code": "91110000100017643A"})
     assert exc.value.errors[0].field == "credit_code"
     assert Organization.objects.count() == before
 
