@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "suanpan.partners",
     "suanpan.catalog",
     "suanpan.inventory",
+    "suanpan.accounting",
     "suanpan.reports",
     "suanpan",
 ]

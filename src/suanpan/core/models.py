@@ -22,6 +22,11 @@ class Organization(models.Model):
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="CNY", editable=False)
     allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
+    allow_self_review = models.BooleanField(
+        _("allow self-review of vouchers"),
+        default=False,
+        help_text=_("Off: a voucher is reviewed by someone other than the person who prepared it."),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -31,6 +31,13 @@ class P:
     CHANGE_PRODUCT = "catalog.change_product"
     VIEW_WAREHOUSE = "inventory.view_warehouse"
     CHANGE_WAREHOUSE = "inventory.change_warehouse"
+    VIEW_LEDGER = "accounting.view_ledger"
+    MANAGE_ACCOUNTS = "accounting.manage_accounts"
+    ENTER_VOUCHER = "accounting.enter_voucher"
+    REVIEW_VOUCHER = "accounting.review_voucher"
+    POST_VOUCHER = "accounting.post_voucher"
+    CLOSE_PERIOD = "accounting.close_period"
+    REOPEN_PERIOD = "accounting.reopen_period"
 
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(
@@ -49,7 +56,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.WAREHOUSE: frozenset(
         {P.VIEW_SUPPLIER, P.VIEW_PRODUCT, P.CHANGE_PRODUCT, P.VIEW_WAREHOUSE, P.CHANGE_WAREHOUSE}
     ),
-    Role.FINANCE: frozenset({P.VIEW_CUSTOMER, P.VIEW_SUPPLIER, P.CHANGE_SUPPLIER, P.VIEW_PRODUCT, P.VIEW_WAREHOUSE}),
+    Role.FINANCE: frozenset(
+        {
+            P.VIEW_CUSTOMER,
+            P.VIEW_SUPPLIER,
+            P.CHANGE_SUPPLIER,
+            P.VIEW_PRODUCT,
+            P.VIEW_WAREHOUSE,
+            P.VIEW_LEDGER,
+            P.MANAGE_ACCOUNTS,
+            P.ENTER_VOUCHER,
+            P.REVIEW_VOUCHER,
+            P.POST_VOUCHER,
+            P.CLOSE_PERIOD,
+        }
+    ),
 }
 
 

@@ -51,7 +51,15 @@ def organization_update(*, organization: Organization, actor: Actor, data: Mappi
     with transaction.atomic(durable=True):
         check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
         org = Organization.objects.select_for_update().get(pk=organization.pk)
-        allowed = {"name", "credit_code", "taxpayer_type", "allow_negative_stock", "address", "phone"}
+        allowed = {
+            "name",
+            "credit_code",
+            "taxpayer_type",
+            "allow_negative_stock",
+            "allow_self_review",
+            "address",
+            "phone",
+        }
         unknown = set(data) - allowed
         if unknown:
             raise InvalidInput.single(sorted(unknown)[0], _("This field cannot be changed."))

@@ -80,7 +80,15 @@ class TokenRevokeView(OrgView):
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Organization
-        fields = ["name", "credit_code", "taxpayer_type", "allow_negative_stock", "address", "phone"]
+        fields = [
+            "name",
+            "credit_code",
+            "taxpayer_type",
+            "allow_negative_stock",
+            "allow_self_review",
+            "address",
+            "phone",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
