@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from suanpan.accounting.api import router as accounting_router
 from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
 from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
 from suanpan.core.api_routes import router as core_router
@@ -42,3 +43,4 @@ api.add_router("/units", units_router)
 api.add_router("/categories", categories_router)
 api.add_router("/vat-rates", vat_rates_router)
 api.add_router("/warehouses", warehouses_router)
+api.add_router("/", accounting_router)

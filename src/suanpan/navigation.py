@@ -51,6 +51,15 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (NavItem(_("Warehouses & stores"), "inventory:warehouse_list", P.VIEW_WAREHOUSE, "bi-building"),),
     ),
     NavGroup(
+        _("Finance"),
+        (
+            NavItem(_("Vouchers"), "accounting:voucher_list", P.VIEW_LEDGER, "bi-journal-text"),
+            NavItem(_("New voucher"), "accounting:voucher_create", P.ENTER_VOUCHER, "bi-pencil-square"),
+            NavItem(_("Trial balance"), "accounting:trial_balance", P.VIEW_LEDGER, "bi-table"),
+            NavItem(_("Chart of accounts"), "accounting:account_list", P.VIEW_LEDGER, "bi-list-ol"),
+        ),
+    ),
+    NavGroup(
         _("Settings"),
         (
             NavItem(_("Organization"), "organization_settings", P.MANAGE_ORGANIZATION, "bi-gear"),

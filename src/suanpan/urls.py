@@ -9,6 +9,7 @@ urlpatterns = [
     path("partners/", include("suanpan.partners.urls")),
     path("catalog/", include("suanpan.catalog.urls")),
     path("inventory/", include("suanpan.inventory.urls")),
+    path("accounting/", include("suanpan.accounting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
