@@ -86,7 +86,7 @@ def test_maker_cannot_review_own_voucher_in_the_ui(acc, customer, accountant):
     maker.post("/accounting/vouchers/new/", grid(acc, customer))
     voucher = Voucher.objects.get()
     r = maker.post(f"/accounting/vouchers/{voucher.pk}/review/", follow=True)
-    assert [m.level_tag for m in r.context["messages"]] == ["error"]
+    assert [m.level_tag for m in r.context["messages"]][-1] == "error"
     voucher.refresh_from_db()
     assert voucher.status == "draft"
 
