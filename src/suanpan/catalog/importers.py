@@ -1,8 +1,7 @@
-"""Excel import of products (registered in CatalogConfig.ready)."""
+"""Excel import of products (registered in CatalogConfig.ready); every row goes through `product_create`."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
@@ -17,24 +16,26 @@ from suanpan.core.permissions import P
 from suanpan.core.types import Actor
 
 
-def _vat_rate(org: Organization, raw: str) -> VatRate | None:
-    """“13%”, “13”, “0.13” or the rate's name."""
+def _vat_rate(ctx: im.Context, raw: str) -> VatRate | None:
+    """One of the organization's VAT rates: by name ("13%"), or by rate written as "13%", "13" or "0.13"."""
     if not raw:
         return None
-    rates = VatRate.objects.filter(organization=org)
-    by_name = rates.filter(name=raw).first()
-    if by_name is not None:
-        return by_name
-    try:
-        number = Decimal(raw.rstrip("%").strip())
-    except InvalidOperation:
-        number = None
-    if number is not None:
-        rate = number / 100 if raw.endswith("%") or number > 1 else number
-        found = rates.filter(rate=rate).first()
-        if found is not None:
-            return found
-    raise im.CellError(_("No VAT rate “%(raw)s”; use e.g. 13%%.") % {"raw": raw})
+    key = ("vat_rate", raw)
+    if key not in ctx.cache:
+        rates = VatRate.objects.filter(organization=ctx.organization)
+        found = rates.filter(name=raw).first()
+        if found is None:
+            try:
+                rate = im.fraction(ctx, raw)
+            except im.CellError:
+                rate = None
+            if rate is not None and 0 <= rate <= 1:
+                found = rates.filter(rate=rate).order_by("-is_active", "pk").first()
+        if found is None:
+            raise im.CellError(_("No VAT rate “%(raw)s”; use e.g. 13%%.") % {"raw": raw})
+        ctx.cache[key] = found
+    vat_rate: VatRate = ctx.cache[key]
+    return vat_rate
 
 
 def _create(organization: Organization, actor: Actor | None, data: dict[str, Any]) -> models.Model:
@@ -46,19 +47,80 @@ PRODUCTS = im.Importer(
     title=gettext_lazy("Products"),
     permission=P.CHANGE_PRODUCT,
     columns=(
-        im.Column("code", "编码", im.text(40), required=True, example="A4-70"),
+        im.Column("code", "编码", im.text(40), required=True, example="A4-70", hint=gettext_lazy("SKU; unique.")),
         im.Column("name", "名称", im.text(200), required=True, example="A4复印纸"),
         im.Column("specification", "规格型号", im.text(200), example="70g 500张/包"),
-        im.Column("unit", "单位", im.reference(Unit, "code", "name"), required=True, example="包"),
-        im.Column("category", "分类", im.reference(Category, "code", "name"), example="办公用品"),
-        im.Column("barcode", "条码", im.text(40), example="6900000000017"),
-        im.Column("sale_price", "销售价", im.decimal, example="25.00"),
-        im.Column("purchase_price", "采购价", im.decimal, example="18.50"),
-        im.Column("vat_rate", "税率", _vat_rate, required=True, example="13%"),
-        im.Column("is_stocked", "库存商品", im.boolean, example="是"),
-        im.Column("is_batch_tracked", "批次管理", im.boolean, example="否"),
-        im.Column("min_stock", "最低库存", im.decimal, example="20"),
-        im.Column("max_stock", "最高库存", im.decimal, example="200"),
+        im.Column(
+            "unit",
+            "单位",
+            im.reference(Unit, "code", "name", "code__iexact"),
+            required=True,
+            example="袋",
+            hint=gettext_lazy("Code or name of one of the organization's units, e.g. 个, 箱, PCS."),
+        ),
+        im.Column(
+            "category",
+            "分类",
+            im.reference(Category, "code", "name", "code__iexact"),
+            hint=gettext_lazy("Code or name of an existing category."),
+        ),
+        im.Column(
+            "barcode",
+            "条码",
+            im.text(40),
+            example="6900000000017",
+            hint=gettext_lazy("Format the column as text in Excel: long numbers lose digits."),
+        ),
+        im.Column(
+            "sale_price",
+            "销售价",
+            im.decimal,
+            example="25.00",
+            hint=gettext_lazy("Including VAT, in yuan; not negative."),
+        ),
+        im.Column(
+            "purchase_price",
+            "采购价",
+            im.decimal,
+            example="18.50",
+            hint=gettext_lazy("Including VAT, in yuan; not negative."),
+        ),
+        im.Column(
+            "vat_rate",
+            "税率",
+            _vat_rate,
+            required=True,
+            example="13%",
+            hint=gettext_lazy("One of the organization's VAT rates: 13%, 9%, 6%… (also 0.13 or 13)."),
+        ),
+        im.Column(
+            "is_batch_tracked",
+            "批次管理",
+            im.boolean,
+            example="否",
+            hint=gettext_lazy("是 or 否; blank means 否."),
+        ),
+        im.Column(
+            "min_stock",
+            "最低库存",
+            im.decimal,
+            example="20",
+            hint=gettext_lazy("Quantity in the product's unit; not negative."),
+        ),
+        im.Column(
+            "max_stock",
+            "最高库存",
+            im.decimal,
+            example="200",
+            hint=gettext_lazy("Quantity; 0 means no maximum, otherwise not below the minimum."),
+        ),
+        im.Column(
+            "is_stocked",
+            "库存商品",
+            im.boolean,
+            example="是",
+            hint=gettext_lazy("否 for services and other items without stock; blank means 是."),
+        ),
         im.Column("notes", "备注", im.text(2000)),
     ),
     create=_create,
