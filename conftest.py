@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from suanpan.core.choices import Role
 from suanpan.core.models import Organization
@@ -18,6 +19,16 @@ from suanpan.core.services import api_token_create, membership_add
 from suanpan.onboarding import organization_open
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Any:
+    """Service calls made directly by tests speak English (their msgids), so assertions read plainly.
+
+    Requests still choose their language in the middleware: pages are Chinese by default, as users see them.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

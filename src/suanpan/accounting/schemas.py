@@ -24,7 +24,7 @@ class AccountOut(Schema):
 
 
 class AccountQuery(Schema):
-    q: str | None = None
+    q: str | None = Field(None, pattern=r"^[^\x00]*$")  # PostgreSQL cannot search text holding NUL
     category: Literal["asset", "liability", "equity", "cost", "income", "expense"] | None = None
 
 

@@ -22,7 +22,7 @@ from suanpan.accounting.models import Period, Voucher
 from suanpan.accounting.services import VOUCHER_WORDS
 from suanpan.core.audit import audit_history
 from suanpan.core.excel import workbook_bytes, xlsx_response
-from suanpan.core.exceptions import DomainError, InvalidInput
+from suanpan.core.exceptions import DomainError, InvalidInput, NotFound
 from suanpan.core.permissions import P
 from suanpan.core.pinyin import search_text
 from suanpan.core.tenancy import check_perm
@@ -239,6 +239,8 @@ class VoucherActionView(OrgView):
         check_perm(organization=self.organization, actor=request.user, perm=perm)
         try:
             result = service(organization=self.organization, actor=request.user, voucher_id=pk)
+        except NotFound:
+            raise  # another organization's (or no) voucher: a 404 like every page, not a message
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(request, reverse("accounting:voucher_detail", args=[pk]))
@@ -254,7 +256,7 @@ class AccountListView(OrgView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         accounts = selectors.account_list(organization=self.organization).order_by("code")
-        q = request.GET.get("q", "").strip().lower()
+        q = request.GET.get("q", "").replace("\x00", "").strip().lower()  # PostgreSQL cannot search NUL
         if q:
             accounts = accounts.filter(search_text__icontains=q) | accounts.filter(code__startswith=q)
         return render(request, "accounting/account_list.html", {"accounts": accounts, "q": q})

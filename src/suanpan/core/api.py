@@ -5,6 +5,7 @@ Every error body has the same shape: `{"detail": "...", "errors": [{"field": ...
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
@@ -103,6 +104,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(api, request, exc.status_code, str(exc.message), [])
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Raised while ninja reads the body; left alone it would become Django's HTML 400 page.
+        return _error(api, request, 400, _("The request body is too large."), [{"field": None, "message": str(exc)}])
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

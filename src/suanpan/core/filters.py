@@ -21,9 +21,10 @@ class SearchFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         organization = getattr(self.request, "organization", None)
         for f in self.filters.values():
-            field_qs = f.extra.get("queryset")
-            if field_qs is not None and organization is not None and hasattr(field_qs.model, "organization_id"):
-                f.extra["queryset"] = field_qs.filter(organization=organization)
+            # A choice filter builds its field from `f.queryset` (it overwrites `extra["queryset"]`).
+            field_qs = getattr(f, "queryset", None)
+            if isinstance(field_qs, QuerySet) and hasattr(field_qs.model, "organization_id"):
+                f.queryset = field_qs.filter(organization=organization) if organization else field_qs.none()
 
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         terms = value.lower().split()

@@ -111,6 +111,13 @@ def validate_and_save(
     _check_same_organization(instance, organization)
     if m2m:
         _check_m2m(organization, m2m)
+    nul = [
+        FieldError(field.name, _("Null characters are not allowed."))
+        for field in instance._meta.concrete_fields
+        if isinstance(getattr(instance, field.attname), str) and "\x00" in getattr(instance, field.attname)
+    ]
+    if nul:  # before any query: PostgreSQL cannot even compare text holding NUL (a unique check would fail)
+        raise InvalidInput(nul)
     errors: list[FieldError] = []
     try:
         instance.full_clean(validate_constraints=False)
@@ -143,6 +150,9 @@ def apply(instance: models.Model, data: Mapping[str, Any]) -> None:
         field = fields.get(key) or by_attname.get(key)
         if field is None or key in {"id", "organization", "organization_id", "created_at", "updated_at"}:
             raise KeyError(f"{type(instance).__name__} has no writable field {key!r}")
+        if value is None and not field.null:  # full_clean skips None in a blank=True field; the database would not
+            errors.append(FieldError(field.name, str(field.error_messages["null"])))
+            continue
         setattr(instance, key, value)
         if field.is_relation and value is not None and key == field.attname:
             try:

@@ -28,7 +28,7 @@ class PartnerFilter(SearchFilterSet):
         super().__init__(*args, **kwargs)
         organization = getattr(self.request, "organization", None)
         if organization is not None:
-            self.filters["owner"].extra["queryset"] = members_of(organization)
+            self.filters["owner"].queryset = members_of(organization)
 
     def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return super().filter_q(queryset, name, value).distinct()

@@ -105,7 +105,8 @@ class PartnerPatch(Schema):
     city: StrictStr | None = None
     address: StrictStr | None = None
     owner_id: StrictInt | None = None
-    tags: list[StrictStr] | None = None
+    # Left out: unchanged; [] clears; null is refused (a default of None is never validated by pydantic).
+    tags: list[StrictStr] = Field(None)  # type: ignore[arg-type]
     credit_limit: Decimal | None = Field(None, max_digits=18, decimal_places=2)
     payment_terms_days: StrictInt | None = None
     bank_name: StrictStr | None = None

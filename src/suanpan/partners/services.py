@@ -65,6 +65,8 @@ def _resolve_tags(
         name = tag.strip()
         if not name:
             continue
+        if "\x00" in name:  # looked up before any validation; PostgreSQL cannot compare text holding NUL
+            raise InvalidInput.single("tags", _("Null characters are not allowed."))
         existing = Tag.objects.filter(organization=organization, name=name).first()
         if existing is None:
             existing = Tag(organization=organization, name=name)
