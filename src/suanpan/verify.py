@@ -1,38 +1,79 @@
 """`suanpan verify`: recompute what can be recomputed and check the invariants the services maintain.
 
-Each check takes one organization and returns the differences it found, as readable lines. A clean install
-returns none. Ledger checks (trial balance, stock = Σ moves, control accounts = Σ open items) join this list
-as the ledgers arrive; each is a plain function added to CHECKS.
+A check is a plain function `(organization) -> list of differences` (readable lines; none when all is well),
+registered with `@check("name")`. `suanpan verify` runs every registered check for every organization and
+exits 1 on any difference. The services keep these invariants on every write; a difference means a row was
+written behind their back (a manual SQL fix, a faulty migration, a restored backup) or a service has a bug.
+
+Checked today, master data:
+- every reference of a business row stays inside its organization (users: active members);
+- the category tree has no cycles;
+- every partner is a customer, a supplier or both;
+- stored 统一社会信用代码 are valid (format and check character);
+- number sequences are ahead of the numbers already in use (`NUMBERED_SERIES`);
+- every master-data row's creation is in the audit trail.
+
+Ledgers (each ledger's checks live with it, e.g. `accounting/checks.py`, and are registered at the end of this
+module): every posted voucher balances and matches its stored totals; account balances = Σ posted lines; the
+trial balance balances. Still to come as their ledgers arrive: stock balances = Σ stock moves and no negative
+on-hand unless allowed; inventory account = stock valuation; receivable/payable control accounts = Σ open
+items; document totals = Σ lines. Documents numbered per period add their series to `NUMBERED_SERIES`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from suanpan.catalog.models import Category, Product
+from django.db import models
+
+from suanpan.accounting import checks as accounting_checks
+from suanpan.catalog.models import Category, Product, Unit, VatRate
 from suanpan.core.choices import AuditAction
-from suanpan.core.models import AuditEvent, Membership, Organization
+from suanpan.core.models import AuditEvent, Membership, NumberSequence, Organization
 from suanpan.core.validators import is_valid_credit_code
 from suanpan.inventory.models import Warehouse
-from suanpan.partners.models import Contact, Partner
+from suanpan.partners.models import Contact, Partner, Tag
+
+CheckFunction = Callable[[Organization], list[str]]
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
-    run: Callable[[Organization], list[str]]
+    run: CheckFunction
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    differences: list[str]
+
+
+CHECKS: list[Check] = []
+
+
+def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under a readable name; checks run in the order they are registered."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS.append(Check(name, function))
+        return function
+
+    return register
 
 
 def _members(org: Organization) -> set[int]:
     return set(Membership.objects.filter(organization=org, is_active=True).values_list("user_id", flat=True))
 
 
+@check("references stay inside the organization")
 def references_stay_inside(org: Organization) -> list[str]:
-    """Every reference of a business row points to a row of the same organization (or an active member)."""
+    """Every reference of a business row points to a row of the same organization, and users are its members."""
     members = _members(org)
     products = Product.objects.filter(organization=org)
-    tagged = Partner.tags.through.objects.filter(partner__organization=org).exclude(tag__organization=org)
+    partner_tags = Partner.tags.through.objects.filter(partner__organization=org).exclude(tag__organization=org)
     offenders: list[tuple[str, Iterable[object]]] = [
         (
             "partner {}: owner is not an active member",
@@ -40,7 +81,7 @@ def references_stay_inside(org: Organization) -> list[str]:
             .exclude(owner_id__in=members)
             .values_list("code", flat=True),
         ),
-        ("partner {}: has a tag of another organization", tagged.values_list("partner__code", flat=True)),
+        ("partner {}: has a tag of another organization", partner_tags.values_list("partner__code", flat=True)),
         (
             "contact #{}: its partner belongs to another organization",
             Contact.objects.filter(organization=org).exclude(partner__organization=org).values_list("pk", flat=True),
@@ -73,68 +114,129 @@ def references_stay_inside(org: Organization) -> list[str]:
     return [message.format(key) for message, keys in offenders for key in keys]
 
 
+@check("category tree has no cycles")
 def category_tree_has_no_cycles(org: Organization) -> list[str]:
-    parents = dict(Category.objects.filter(organization=org).values_list("pk", "parent_id"))
-    codes = dict(Category.objects.filter(organization=org).values_list("pk", "code"))
+    rows = list(Category.objects.filter(organization=org).order_by("code").values_list("pk", "code", "parent_id"))
+    parents = {pk: parent for pk, _code, parent in rows}
     problems = []
-    for start in parents:
+    for start, code, _parent in rows:
         seen: set[int] = set()
         node: int | None = start
         while node is not None:
             if node in seen:
-                problems.append(f"category {codes[start]}: its parent chain loops")
+                problems.append(f"category {code}: its parent chain loops")
                 break
             seen.add(node)
             node = parents.get(node)
     return problems
 
 
+@check("every partner is a customer or a supplier")
 def partners_have_a_role(org: Organization) -> list[str]:
-    bad = Partner.objects.filter(organization=org, is_customer=False, is_supplier=False)
-    return [f"partner {p.code}: neither customer nor supplier" for p in bad]
+    bad = Partner.objects.filter(organization=org, is_customer=False, is_supplier=False).order_by("code")
+    return [f"partner {code}: neither customer nor supplier" for code in bad.values_list("code", flat=True)]
 
 
+@check("stored credit codes are valid")
 def credit_codes_are_valid(org: Organization) -> list[str]:
-    rows: Iterable[tuple[str, str]] = (
-        Partner.objects.filter(organization=org).exclude(credit_code="").values_list("code", "credit_code")
-    )
-    problems = [f"partner {code}: invalid credit code {cc}" for code, cc in rows if not is_valid_credit_code(cc)]
+    rows = Partner.objects.filter(organization=org).exclude(credit_code="").order_by("code")
+    problems = [
+        f"partner {code}: invalid credit code {cc}"
+        for code, cc in rows.values_list("code", "credit_code")
+        if not is_valid_credit_code(cc)
+    ]
     if org.credit_code and not is_valid_credit_code(org.credit_code):
         problems.append(f"organization: invalid credit code {org.credit_code}")
     return problems
 
 
+@dataclass(frozen=True)
+class NumberedSeries:
+    """Where the numbers of one `core.numbering` series end up: `model.field`, matching `pattern`.
+
+    `pattern` has a group `number` and, for series numbered per period, a group `period` (e.g. 202611).
+    `prefix` narrows the rows read from the database.
+    """
+
+    series: str
+    model: type[models.Model]
+    field: str
+    prefix: str
+    pattern: re.Pattern[str]
+
+
+NUMBERED_SERIES: tuple[NumberedSeries, ...] = (
+    NumberedSeries("partner.customer", Partner, "code", "C", re.compile(r"^C(?P<number>\d{5,})$")),
+    NumberedSeries("partner.supplier", Partner, "code", "S", re.compile(r"^S(?P<number>\d{5,})$")),
+)
+
+
+@check("number sequences are ahead of the numbers in use")
+def sequences_are_ahead(org: Organization) -> list[str]:
+    """A sequence behind the numbers already used would hand out a number again."""
+    problems = []
+    for spec in NUMBERED_SERIES:
+        highest: dict[str, tuple[int, str]] = {}
+        values = (
+            spec.model._default_manager.filter(organization=org, **{f"{spec.field}__startswith": spec.prefix})
+            .values_list(spec.field, flat=True)
+            .distinct()
+        )
+        for value in values:
+            match = spec.pattern.match(str(value))
+            if match is None:
+                continue
+            period = match.groupdict().get("period") or ""
+            number = int(match["number"])
+            if number > highest.get(period, (0, ""))[0]:
+                highest[period] = (number, str(value))
+        taken = dict(
+            NumberSequence.objects.filter(organization=org, series=spec.series).values_list("period", "last_number")
+        )
+        for period, (number, value) in sorted(highest.items()):
+            last = taken.get(period, 0)
+            if last < number:
+                where = f"{spec.series} {period}".rstrip()
+                problems.append(f"sequence {where} stands at {last}, but {value} is already in use")
+    return problems
+
+
+AUDITED_MODELS: tuple[type[models.Model], ...] = (Partner, Contact, Tag, Product, Category, Unit, VatRate, Warehouse)
+
+
+@check("every record's creation is audited")
 def rows_have_their_creation_audited(org: Organization) -> list[str]:
     """Every master-data row was created through a service, which records who created it."""
     problems = []
-    for model in (Partner, Contact, Product, Category, Warehouse):
+    for model in AUDITED_MODELS:
         label = model._meta.label_lower
         audited = set(
             AuditEvent.objects.filter(organization=org, object_type=label, action=AuditAction.CREATE).values_list(
                 "object_id", flat=True
             )
         )
-        for pk in model._default_manager.filter(organization=org).values_list("pk", flat=True):
+        for pk in model._default_manager.filter(organization=org).order_by("pk").values_list("pk", flat=True):
             if str(pk) not in audited:
                 problems.append(f"{label} #{pk}: no audit record of its creation")
     return problems
 
 
-CHECKS: tuple[Check, ...] = (
-    Check("references stay inside the organization", references_stay_inside),
-    Check("category tree has no cycles", category_tree_has_no_cycles),
-    Check("every partner is a customer or a supplier", partners_have_a_role),
-    Check("stored credit codes are valid", credit_codes_are_valid),
-    Check("every record's creation is audited", rows_have_their_creation_audited),
-)
+# Ledger checks live with their ledgers and are registered here, so that this module is the one list.
+check("posted vouchers balance (Σ debit = Σ credit = stored totals)")(accounting_checks.vouchers_balance)
+check("account balances = Σ posted voucher lines")(accounting_checks.balances_match_lines)
+check("trial balance balances")(accounting_checks.trial_balance_balances)
+
+
+def verify_organization(org: Organization) -> list[CheckResult]:
+    """Every check's result for one organization, in the order the checks are registered."""
+    return [CheckResult(c.name, c.run(org)) for c in CHECKS]
 
 
 def verify(organizations: Iterable[Organization]) -> dict[str, dict[str, list[str]]]:
-    """{organization name: {check name: differences}} for every check that found something."""
+    """{"#id name": {check name: differences}} for every check that found something; {} when clean."""
     report: dict[str, dict[str, list[str]]] = {}
     for org in organizations:
-        for check in CHECKS:
-            found = check.run(org)
-            if found:
-                report.setdefault(f"#{org.pk} {org.name}", {})[check.name] = found
+        for result in verify_organization(org):
+            if result.differences:
+                report.setdefault(f"#{org.pk} {org.name}", {})[result.check] = result.differences
     return report

@@ -1,61 +1,137 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from suanpan.catalog.models import Category, Product
-from suanpan.core.models import AuditEvent, Membership, Organization
+from suanpan.core.choices import AuditAction, TaxpayerType
+from suanpan.core.models import AuditEvent, Membership, NumberSequence, Organization
 from suanpan.core.validators import is_valid_credit_code
-from suanpan.demo import DEMO_ORG_NAME, USERS, load_demo
+from suanpan.demo import (
+    DEMO_ORG_NAME,
+    USERS,
+    load_demo,
+    organization_code,
+    organization_code_check_char,
+    rng_for,
+)
 from suanpan.inventory.models import Warehouse
-from suanpan.partners.models import Contact, Partner
-from suanpan.verify import verify
+from suanpan.partners.choices import PartnerKind, PartnerRole
+from suanpan.partners.models import Contact, Partner, Tag
+from suanpan.partners.services import partner_create
 
 pytestmark = pytest.mark.django_db
 
 
 def counts(org):
+    partners = Partner.objects.filter(organization=org)
     return {
-        "customers": Partner.objects.filter(organization=org, is_customer=True).count(),
-        "suppliers": Partner.objects.filter(organization=org, is_supplier=True).count(),
+        "organizations": Organization.objects.count(),
+        "customers": partners.filter(is_customer=True).count(),
+        "suppliers": partners.filter(is_supplier=True).count(),
         "contacts": Contact.objects.filter(organization=org).count(),
+        "tags": Tag.objects.filter(organization=org).count(),
         "products": Product.objects.filter(organization=org).count(),
         "categories": Category.objects.filter(organization=org).count(),
         "warehouses": Warehouse.objects.filter(organization=org).count(),
         "members": Membership.objects.filter(organization=org).count(),
         "audit": AuditEvent.objects.filter(organization=org).count(),
+        "sequences": list(NumberSequence.objects.filter(organization=org).values_list("series", "last_number")),
     }
 
 
-def test_demo_is_realistic_idempotent_and_verifies_clean(capsys):
+def test_demo_creates_realistic_data_idempotently_and_verifies_clean(capsys):
     call_command("demo")
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8000" in out
-    assert "demo-sales" in out
+    for user in USERS:
+        assert f"{user.username:<12}{user.password:<18}" in out
     org = Organization.objects.get(name=DEMO_ORG_NAME)
-    first = counts(org)
-    assert first["customers"] >= 40
-    assert first["suppliers"] >= 12
-    assert first["products"] >= 30
-    assert first["warehouses"] == 2
-    assert first["members"] == len(USERS)
-    assert Warehouse.objects.filter(organization=org, is_store=True).count() == 1
-    assert Product.objects.filter(organization=org, is_batch_tracked=True).exists()
-    codes = Partner.objects.filter(organization=org).exclude(credit_code="").values_list("credit_code", flat=True)
-    assert codes
-    assert all(is_valid_credit_code(c) for c in codes)
+    assert org.taxpayer_type == TaxpayerType.GENERAL
     assert is_valid_credit_code(org.credit_code)
 
+    first = counts(org)
+    assert first["customers"] == 40
+    assert first["suppliers"] == 12
+    assert first["products"] == 51
+    assert first["warehouses"] == 2
+    assert first["members"] == len(USERS) == 9
+
+    partners = Partner.objects.filter(organization=org)
+    companies = partners.filter(kind=PartnerKind.COMPANY)
+    assert partners.filter(kind=PartnerKind.PERSON, is_customer=True).count() == 4
+    assert all(is_valid_credit_code(p.credit_code) for p in companies)
+    assert len({p.credit_code for p in companies}) == companies.count()
+    assert len({p.province for p in companies.filter(is_customer=True)}) >= 10
+    # Codes come from core.numbering, so the sequences stand where the codes end.
+    assert set(partners.filter(is_customer=True).values_list("code", flat=True)) == {f"C{n:05d}" for n in range(1, 41)}
+    assert sorted(first["sequences"]) == [("partner.customer", 40), ("partner.supplier", 12)]
+    reps = {u.username for u in (p.owner for p in partners.filter(is_customer=True)) if u is not None}
+    assert reps == {"sales", "sales2"}
+    assert not companies.filter(contacts__isnull=True).exists()
+    assert not partners.filter(is_supplier=True, bank_account="").exists()
+    assert not partners.filter(is_customer=True, credit_limit=0).exclude(payment_terms_days=0).exists()
+    assert set(Tag.objects.filter(organization=org, partners__isnull=False).values_list("name", flat=True)) >= {
+        "重点客户",
+        "经销商",
+        "新客户",
+    }
+
+    products = Product.objects.filter(organization=org)
+    assert {p.vat_rate.name for p in products} == {"13%", "9%", "6%"}
+    assert products.filter(is_batch_tracked=True, category__parent__code="03").exists()
+    assert products.filter(is_batch_tracked=True, category__code="0201").exists()
+    assert not products.filter(is_stocked=False).exclude(barcode="").exists()
+    assert len({p.barcode for p in products.filter(is_stocked=True)}) == products.filter(is_stocked=True).count()
+    assert all(isinstance(p.sale_price, Decimal) and p.sale_price > 0 for p in products)
+    assert Category.objects.get(organization=org, code="0202").path == "电子产品 / 电脑配件"
+
+    store = Warehouse.objects.get(organization=org, is_store=True)
+    main = Warehouse.objects.get(organization=org, is_store=False)
+    assert "门店" in store.name
+    assert "总仓" in main.name
+    assert store.manager.username == main.manager.username == "warehouse"
+
+    # The services did the writing, as the member whose job it is.
+    created = AuditEvent.objects.filter(organization=org, action=AuditAction.CREATE)
+    customer_creators = set(created.filter(object_type="partners.partner", object_id__in=[
+        str(pk) for pk in partners.filter(is_customer=True).values_list("pk", flat=True)
+    ]).values_list("actor__username", flat=True))  # fmt: skip
+    assert customer_creators == {"sales", "sales2"}
+    assert set(created.filter(object_type="catalog.product").values_list("actor__username", flat=True)) == {
+        "purchasing"
+    }
+
+    call_command("demo")
     load_demo()
     assert counts(org) == first
-    assert Organization.objects.filter(name=DEMO_ORG_NAME).count() == 1
-    assert verify(Organization.objects.all()) == {}
+
+    call_command("verify")
+    assert capsys.readouterr().out.strip().endswith("clean")
+
+    # A customer entered after the demo continues the numbering.
+    new = partner_create(organization=org, actor=None, role=PartnerRole.CUSTOMER, data={"name": "上海新来客户有限公司"})
+    assert new.code == "C00041"
 
 
-def test_every_demo_user_can_log_in_and_sees_the_home_page():
-    load_demo()
+def test_every_demo_user_logs_in_with_the_printed_password_and_holds_their_roles():
+    org = load_demo()
     for user in USERS:
         client = Client()
         assert client.login(username=user.username, password=user.password), user.username
         page = client.get("/")
-        assert page.status_code == 200
-        assert page.context["current_organization"].name == DEMO_ORG_NAME
+        assert page.status_code == 200, user.username
+        assert page.context["current_organization"] == org
+        membership = Membership.objects.get(organization=org, user__username=user.username)
+        assert membership.roles == list(user.roles)
+        assert membership.user.get_full_name() == user.full_name
+
+
+def test_organization_codes_carry_their_gb11714_check_character():
+    # D2143569-X is the worked example of GB 11714 (remainder 10 → X); 00000000-0 is the remainder-11 case.
+    assert organization_code_check_char("D2143569") == "X"
+    assert organization_code_check_char("00000000") == "0"
+    for n in range(20):
+        code = organization_code(rng_for(f"test:{n}"))
+        assert organization_code_check_char(code[:8]) == code[8]
