@@ -259,3 +259,38 @@ class OpeningBalance(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.balance}"
+
+
+class Books(OrgScoped):
+    """The set-up of an organization's books (账套): where they start, their 凭证字, and the opening balances' state.
+
+    `start` is the first period of the books (建账期间): opening balances are the balances at its start, and no
+    voucher may be dated before it. Opening balances can be changed until they are accepted (after the trial-
+    balance check); from then on the books run and corrections go through vouchers.
+    """
+
+    start = models.ForeignKey(
+        Period, verbose_name=_("first period of the books"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    voucher_words = models.JSONField(_("voucher words"), default=list, blank=True)
+    opening_accepted_at = models.DateTimeField(_("opening balances accepted at"), null=True, blank=True)
+    opening_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opening balances accepted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("books")
+        verbose_name_plural = _("books")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="books_one_per_organization")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.start}"
+
+    @property
+    def opening_accepted(self) -> bool:
+        return self.opening_accepted_at is not None
