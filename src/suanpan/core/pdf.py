@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 def render_pdf(template_name: str, context: Mapping[str, Any], request: HttpRequest | None = None) -> bytes:
     """The PDF of a template, as bytes."""
-    from weasyprint import HTML  # imported here: loading pango takes a moment and most requests never print
+    from weasyprint import HTML  # type: ignore[import-untyped]  # imported here: loading pango takes a moment and most requests never print
 
     html = render_to_string(template_name, dict(context), request=request)
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
