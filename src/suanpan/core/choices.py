@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", pgettext_lazy("role", "Owner")
     ADMIN = "admin", _("Administrator")
     SALES = "sales", _("Sales")
     SERVICE = "service", _("Customer service")
@@ -23,3 +24,10 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("Changed")
     STATE = "state", _("State changed")
     DELETE = "delete", _("Deleted")
+
+
+class CostingMethod(models.TextChoices):
+    """How outgoing stock is valued (存货发出计价方法), chosen per organization."""
+
+    MOVING_AVERAGE = "moving_average", _("Moving weighted average")
+    MONTHLY_AVERAGE = "monthly_average", _("Monthly weighted average")

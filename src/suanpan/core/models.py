@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from suanpan.core.choices import AuditAction, Role, TaxpayerType
+from suanpan.core.choices import AuditAction, CostingMethod, Role, TaxpayerType
 from suanpan.core.validators import validate_credit_code
 
 
@@ -22,6 +22,13 @@ class Organization(models.Model):
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="CNY", editable=False)
     allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
+    costing_method = models.CharField(
+        _("costing method"),
+        max_length=20,
+        choices=CostingMethod.choices,
+        default=CostingMethod.MOVING_AVERAGE,
+        help_text=_("How issued stock is valued. It can change only while no stock has moved."),
+    )
     allow_self_review = models.BooleanField(
         _("allow self-review of vouchers"),
         default=False,

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from suanpan.core.models import OrgScoped
+from suanpan.core.money import MoneyField, PriceField, QuantityField
 from suanpan.core.validators import validate_phone
+from suanpan.inventory.choices import MoveKind
 
 
 class Warehouse(OrgScoped):
@@ -35,3 +40,122 @@ class Warehouse(OrgScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Lot(OrgScoped):
+    """A batch (批次) of a batch-tracked product, with its production and expiry dates."""
+
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("lot number"), max_length=60)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["expiry_date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "product", "number"], name="lot_number_unique"),
+            models.CheckConstraint(
+                condition=Q(expiry_date__isnull=True)
+                | Q(production_date__isnull=True)
+                | Q(expiry_date__gte=models.F("production_date")),
+                name="lot_expiry_after_production",
+                violation_error_message=_("The expiry date cannot be before the production date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StockMove(OrgScoped):
+    """One line of the stock ledger: append-only, never edited or deleted (reversed by an opposite move).
+
+    `quantity` is signed (+ in, − out); `value` is signed like it. Incoming moves carry their own cost; outgoing
+    moves take the cost pool's average when they post (moving average, `cost_final` true at once) or are valued
+    by the month-end costing run (monthly average: `cost_final` false until the month closes — the only columns
+    a database trigger lets change afterwards are `unit_cost`, `value` and `cost_final`, and only while
+    `cost_final` is false).
+    """
+
+    date = models.DateField(_("date"))
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MoveKind.choices)
+    quantity = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"), default=Decimal("0"))
+    value = MoneyField(_("value"), default=Decimal("0"))
+    cost_final = models.BooleanField(_("cost final"), default=True)
+    source_type = models.CharField(_("source document type"), max_length=40, blank=True)
+    source_id = models.PositiveBigIntegerField(_("source document"), null=True, blank=True)
+    source_label = models.CharField(_("source"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        ordering = ["date", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="stockmove_quantity_not_zero")]
+        indexes = [
+            models.Index(fields=["organization", "product", "warehouse", "date"], name="stockmove_item_date_idx"),
+            models.Index(fields=["organization", "date"], name="stockmove_date_idx"),
+            models.Index(fields=["organization", "source_type", "source_id"], name="stockmove_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.product_id}@{self.warehouse_id} {self.quantity}"
+
+
+class StockLevel(OrgScoped):
+    """What one warehouse holds of one product: on hand, reserved for confirmed orders, and its value (the cost
+    pool). Updated under a row lock in the transaction that writes the moves; rebuildable from them."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    on_hand = QuantityField(_("on hand"), default=Decimal("0"))
+    reserved = QuantityField(_("reserved"), default=Decimal("0"))
+    value = MoneyField(_("value"), default=Decimal("0"))
+    last_move_date = models.DateField(_("last move"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stocklevel_unique"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stocklevel_reserved_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.on_hand}"
+
+    @property
+    def available(self) -> Decimal:
+        result: Decimal = self.on_hand - self.reserved
+        return result
+
+
+class LotStock(OrgScoped):
+    """On-hand quantity of one lot of a product in one warehouse (batch-tracked products only)."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="stocks")
+    on_hand = QuantityField(_("on hand"), default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("lot stock")
+        verbose_name_plural = _("lot stocks")
+        constraints = [models.UniqueConstraint(fields=["product", "warehouse", "lot"], name="lotstock_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}@{self.warehouse_id}: {self.on_hand}"

@@ -1,0 +1,24 @@
+"""Kinds of stock moves and the states of inventory documents."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MoveKind(models.TextChoices):
+    """Why stock moved. The sign of a move's quantity says the direction; the kind says the reason."""
+
+    OPENING = "opening", _("Opening stock")
+    RECEIPT = "receipt", _("Purchase receipt")
+    PURCHASE_RETURN = "purchase_return", _("Purchase return")
+    DELIVERY = "delivery", _("Sales delivery")
+    SALES_RETURN = "sales_return", _("Sales return")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    STOCKTAKE_GAIN = "stocktake_gain", _("Stocktake gain")
+    STOCKTAKE_LOSS = "stocktake_loss", _("Stocktake loss")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+# Kinds whose moves bring stock in at a cost of their own (the others take the cost pool's average).
+COSTED_IN_KINDS = frozenset({MoveKind.OPENING, MoveKind.RECEIPT, MoveKind.SALES_RETURN, MoveKind.TRANSFER_IN})
+TRANSFER_KINDS = frozenset({MoveKind.TRANSFER_OUT, MoveKind.TRANSFER_IN})
