@@ -159,3 +159,57 @@ class LotStock(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.lot_id}@{self.warehouse_id}: {self.on_hand}"
+
+
+class StockRule(OrgScoped):
+    """Reorder levels of one product in one warehouse (the product's default min/max applies where none is set)."""
+
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    min_stock = QuantityField(_("minimum stock"), default=Decimal("0"))
+    max_stock = QuantityField(_("maximum stock"), default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("reorder rule")
+        verbose_name_plural = _("reorder rules")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stockrule_unique"),
+            models.CheckConstraint(
+                condition=Q(min_stock__gte=0) & Q(max_stock__gte=models.F("min_stock")),
+                name="stockrule_min_max",
+                violation_error_message=_("The maximum must be at least the minimum, and neither negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.min_stock}–{self.max_stock}"
+
+
+class CostingRun(OrgScoped):
+    """A month-end costing run (全月一次加权平均) of one month: when it ran, by whom, and the voucher it posted.
+    Re-running replaces the costs of the month's provisional moves and reverses the previous run's voucher."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    ran_at = models.DateTimeField(_("ran at"))
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    voucher = models.ForeignKey(
+        "accounting.Voucher",
+        verbose_name=_("voucher"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moves_costed = models.PositiveIntegerField(_("moves costed"), default=0)
+    total_value = MoneyField(_("value of the month's issues"), default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("costing run")
+        verbose_name_plural = _("costing runs")
+        ordering = ["-year", "-month", "-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} @ {self.ran_at:%Y-%m-%d %H:%M}"

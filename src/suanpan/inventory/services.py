@@ -155,7 +155,7 @@ def stock_post(
             level.value += value
             level.last_move_date = date
             if spec.lot_id is not None:
-                _move_lot(organization, spec, index, product)
+                _move_lot(organization, spec, spec.lot_id, index, product)
             written.append(
                 StockMove(
                     organization=organization,
@@ -179,8 +179,7 @@ def stock_post(
         return StockMove.objects.bulk_create(written)
 
 
-def _move_lot(organization: Organization, spec: MoveSpec, index: int, product: Product) -> None:
-    assert spec.lot_id is not None
+def _move_lot(organization: Organization, spec: MoveSpec, lot_id: int, index: int, product: Product) -> None:
     LotStock.objects.bulk_create(
         [
             LotStock(
@@ -193,7 +192,7 @@ def _move_lot(organization: Organization, spec: MoveSpec, index: int, product: P
         ignore_conflicts=True,
     )
     row = LotStock.objects.select_for_update().get(
-        product_id=spec.product_id, warehouse_id=spec.warehouse_id, lot_id=spec.lot_id
+        product_id=spec.product_id, warehouse_id=spec.warehouse_id, lot_id=lot_id
     )
     if row.on_hand + spec.quantity < 0 and not organization.allow_negative_stock:
         raise DomainError(
