@@ -186,7 +186,7 @@ def _move_lot(organization: Organization, spec: MoveSpec, lot_id: int, index: in
                 organization=organization,
                 product_id=spec.product_id,
                 warehouse_id=spec.warehouse_id,
-                lot_id=spec.lot_id,
+                lot_id=lot_id,
             )
         ],
         ignore_conflicts=True,
