@@ -19,8 +19,9 @@ from django.utils import timezone
 from ninja import Schema
 from openpyxl import load_workbook
 
+from suanpan.accounting import closing, opening
 from suanpan.accounting import services as accounting
-from suanpan.accounting.models import Account, Voucher
+from suanpan.accounting.models import Account, Period, Voucher
 from suanpan.catalog import schemas as catalog_schemas
 from suanpan.catalog import services as catalog
 from suanpan.catalog.models import Category, Product, Unit, VatRate
@@ -118,6 +119,19 @@ def make_voucher(org: Organization, name: str = "凭证摘要", state: str = "dr
         accounting.voucher_post(organization=org, actor=owner_of(org), voucher_id=voucher.pk)
     voucher.refresh_from_db()
     return voucher
+
+
+def closable_period(org: Organization) -> Period:
+    """The first period of the books, ready to close (opening balances accepted by the owner)."""
+    if not opening.books_get(organization=org).opening_accepted:
+        opening.opening_balances_accept(organization=org, actor=owner_of(org))
+    return Period.objects.filter(organization=org).order_by("year", "month").first()  # type: ignore[return-value]
+
+
+def closed_period(org: Organization) -> Period:
+    """The first period, closed by the owner (the latest closed period: the one a reopen may take)."""
+    period = closable_period(org)
+    return closing.period_close(organization=org, actor=owner_of(org), period_id=period.pk)
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,14 @@ from suanpan.core.ui import RecordListView
 from suanpan.onboarding import organization_open
 from suanpan.partners import services as partners_services
 from suanpan.partners.choices import PartnerRole
+from tests import purchasing_resources, stock_resources
 from tests.resources import (
     BY_NAME,
     RESOURCES,
     Resource,
     account,
+    closable_period,
+    closed_period,
     make_category,
     make_contact,
     make_customer,
@@ -139,7 +142,70 @@ def _their_voucher(state: str) -> Callable[[Organization, Organization], tuple[i
     return lambda mine, other: (make_voucher(other, state=state).pk,)
 
 
+def _their_stock_rule(other: Organization) -> Any:
+    from suanpan.inventory.reorder import stock_rule_set
+    from tests.resources import make_warehouse
+
+    product, warehouse = make_product(other), make_warehouse(other)
+    return stock_rule_set(
+        organization=other, actor=None, product_id=product.pk, warehouse_id=warehouse.pk, min_stock=1, max_stock=2
+    )
+
+
+def _their_notification(other: Organization) -> Any:
+    from suanpan.core.notifications import notify
+
+    return notify(other, [owner_of(other)], "test", "别家的通知")[0]
+
+
 VOUCHER_ACTIONS = {"review": "draft", "unreview": "reviewed", "post": "reviewed", "reverse": "posted"}
+
+def _their(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], tuple[int, ...]]:
+    return lambda mine, other: (make(other, *args).pk,)
+
+
+ORDER_ACTION_STATES = {"approve": "draft", "cancel": "approved", "close": "partially_received"}
+PURCHASE_API_CASES: list[ApiCase] = [
+    ApiCase("/purchase-orders/{}", "get", _their(purchasing_resources.make_order)),
+    ApiCase("/purchase-orders/{}", "put", _their(purchasing_resources.make_order), purchasing_resources.order_payload),
+    *(
+        ApiCase(f"/purchase-orders/{{}}/{action}", "post", _their(purchasing_resources.make_order, state))
+        for action, state in ORDER_ACTION_STATES.items()
+    ),
+    ApiCase("/purchase-receipts/{}", "get", _their(purchasing_resources.make_receipt)),
+    ApiCase("/purchase-returns/{}", "get", _their(purchasing_resources.make_return)),
+    ApiCase("/payments/{}", "get", _their(purchasing_resources.make_payment)),
+]
+
+def _their_stock(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], tuple[int, ...]]:
+    return lambda mine, other: (make(other, *args).pk,)
+
+
+STOCK_API_CASES: list[ApiCase] = [
+    ApiCase("/lots/{}", "get", _their_stock(stock_resources.make_lot)),
+    ApiCase("/transfers/{}", "get", _their_stock(stock_resources.make_transfer)),
+    ApiCase("/transfers/{}/ship", "post", _their_stock(stock_resources.make_transfer), stock_resources.today),
+    ApiCase(
+        "/transfers/{}/receive", "post", _their_stock(stock_resources.make_transfer, "shipped"), stock_resources.today
+    ),
+    ApiCase("/transfers/{}/cancel", "post", _their_stock(stock_resources.make_transfer), lambda org: {}),
+    ApiCase("/stocktakes/{}", "get", _their_stock(stock_resources.make_stocktake)),
+    ApiCase(
+        "/stocktakes/{}/counts",
+        "post",
+        _their_stock(stock_resources.make_stocktake),
+        lambda org: {"counts": [{"line_id": 1, "counted": "1"}]},
+    ),
+    ApiCase("/stocktakes/{}/submit", "post", _their_stock(stock_resources.make_stocktake), lambda org: {}),
+    ApiCase("/stocktakes/{}/reopen", "post", _their_stock(stock_resources.make_stocktake, "submitted"), lambda org: {}),
+    ApiCase(
+        "/stocktakes/{}/approve", "post", _their_stock(stock_resources.make_stocktake, "submitted"), lambda org: {}
+    ),
+    ApiCase("/stocktakes/{}/cancel", "post", _their_stock(stock_resources.make_stocktake), lambda org: {}),
+    ApiCase(
+        "/stocktakes/{}/post", "post", _their_stock(stock_resources.make_stocktake, "approved"), stock_resources.today
+    ),
+]
 
 API_CASES: list[ApiCase] = [
     *(case for r in RESOURCES for case in _resource_api_cases(r)),
@@ -148,10 +214,18 @@ API_CASES: list[ApiCase] = [
     ApiCase("/vouchers/{}", "get", _their_voucher("draft")),
     ApiCase("/vouchers/{}", "put", _their_voucher("draft"), voucher_payload),
     ApiCase("/vouchers/{}", "delete", _their_voucher("draft")),
+    ApiCase("/vouchers/{}/pdf", "get", _their_voucher("posted")),
     *(
         ApiCase(f"/vouchers/{{}}/{action}", "post", _their_voucher(state), lambda org: {})
         for action, state in VOUCHER_ACTIONS.items()
     ),
+    ApiCase("/periods/{}/close-checks", "get", lambda mine, other: (closable_period(other).pk,)),
+    ApiCase("/periods/{}/close", "post", lambda mine, other: (closable_period(other).pk,), lambda org: {}),
+    ApiCase("/periods/{}/reopen", "post", lambda mine, other: (closed_period(other).pk,), lambda org: {"reason": "抢"}),
+    ApiCase("/reorder/levels/{}", "delete", lambda mine, other: (_their_stock_rule(other).pk,)),
+    ApiCase("/notifications/{}/read", "post", lambda mine, other: (_their_notification(other).pk,), lambda org: {}),
+    *PURCHASE_API_CASES,
+    *STOCK_API_CASES,
 ]
 
 
@@ -282,6 +356,96 @@ def _their_import(mine: Organization, other: Organization) -> dict[str, int]:
     return {"pk": batch.pk}
 
 
+def _their_page(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], dict[str, Any]]:
+    return lambda mine, other: {"pk": make(other, *args).pk}
+
+
+def _receive_form(org: Organization) -> dict[str, Any]:
+    return {"date": timezone.localdate().isoformat(), "line_count": "1", "lines-0-quantity": "1"}
+
+
+PURCHASE_PAGE_CASES: list[PageCase] = [
+    PageCase("purchasing/orders/<int:pk>/", "get", _their_page(purchasing_resources.make_order)),
+    PageCase("purchasing/orders/<int:pk>/edit/", "get", _their_page(purchasing_resources.make_order)),
+    PageCase(
+        "purchasing/orders/<int:pk>/edit/",
+        "post",
+        _their_page(purchasing_resources.make_order),
+        purchasing_resources.order_form,
+    ),
+    PageCase("purchasing/orders/<int:pk>/receive/", "get", _their_page(purchasing_resources.make_order, "approved")),
+    PageCase(
+        "purchasing/orders/<int:pk>/receive/",
+        "post",
+        _their_page(purchasing_resources.make_order, "approved"),
+        _receive_form,
+    ),
+    *(
+        PageCase(
+            "purchasing/orders/<int:pk>/<str:action>/",
+            "post",
+            lambda mine, other, action=action, state=state: {
+                "pk": purchasing_resources.make_order(other, state).pk,
+                "action": action,
+            },
+            label=action,
+        )
+        for action, state in ORDER_ACTION_STATES.items()
+    ),
+    PageCase("purchasing/receipts/<int:pk>/", "get", _their_page(purchasing_resources.make_receipt)),
+    PageCase("purchasing/receipts/<int:pk>/return/", "get", _their_page(purchasing_resources.make_receipt)),
+    PageCase(
+        "purchasing/receipts/<int:pk>/return/", "post", _their_page(purchasing_resources.make_receipt), _receive_form
+    ),
+    PageCase("purchasing/returns/<int:pk>/", "get", _their_page(purchasing_resources.make_return)),
+    PageCase("finance/payments/<int:pk>/", "get", _their_page(purchasing_resources.make_payment)),
+]
+
+def _their_stock_page(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], dict[str, Any]]:
+    return lambda mine, other: {"pk": make(other, *args).pk}
+
+
+def _their_stock_action(make: Callable[..., Any], action: str, *args: Any) -> Callable[..., dict[str, Any]]:
+    return lambda mine, other: {"pk": make(other, *args).pk, "action": action}
+
+
+STOCK_PAGE_CASES: list[PageCase] = [
+    PageCase("inventory/stock/products/<int:pk>/ledger/", "get", _their_stock_page(make_product)),
+    PageCase("inventory/stock/products/<int:pk>/panel/", "get", _their_stock_page(make_product)),
+    PageCase("inventory/lots/<int:pk>/", "get", _their_stock_page(stock_resources.make_lot)),
+    PageCase("inventory/transfers/<int:pk>/", "get", _their_stock_page(stock_resources.make_transfer)),
+    *(
+        PageCase(
+            "inventory/transfers/<int:pk>/<str:action>/",
+            "post",
+            _their_stock_action(stock_resources.make_transfer, action, state),
+            stock_resources.today,
+            label=action,
+        )
+        for action, state in {"ship": "draft", "receive": "shipped", "cancel": "draft"}.items()
+    ),
+    PageCase("inventory/stocktakes/<int:pk>/", "get", _their_stock_page(stock_resources.make_stocktake)),
+    PageCase("inventory/stocktakes/<int:pk>/print/", "get", _their_stock_page(stock_resources.make_stocktake)),
+    PageCase("inventory/stocktakes/<int:pk>/sheet/", "get", _their_stock_page(stock_resources.make_stocktake)),
+    *(
+        PageCase(
+            "inventory/stocktakes/<int:pk>/<str:action>/",
+            "post",
+            _their_stock_action(stock_resources.make_stocktake, action, state),
+            stock_resources.today,
+            label=action,
+        )
+        for action, state in {
+            "counts": "counting",
+            "submit": "counting",
+            "reopen": "submitted",
+            "approve": "submitted",
+            "post": "approved",
+            "cancel": "counting",
+        }.items()
+    ),
+]
+
 PAGE_CASES: list[PageCase] = [
     *(case for r in RESOURCES for case in _resource_page_cases(r)),
     *_contact_page_cases(PartnerRole.CUSTOMER),
@@ -312,6 +476,17 @@ PAGE_CASES: list[PageCase] = [
         for action, state in {**VOUCHER_ACTIONS, "delete": "draft"}.items()
     ),
     PageCase("accounting/accounts/<int:pk>/ledger/", "get", lambda mine, other: {"pk": account(other, "1001").pk}),
+    PageCase("accounting/periods/<int:pk>/close/", "post", lambda mine, other: {"pk": closable_period(other).pk}),
+    PageCase(
+        "accounting/periods/<int:pk>/reopen/",
+        "post",
+        lambda mine, other: {"pk": closed_period(other).pk},
+        lambda org: {"reason": "抢"},
+    ),
+    PageCase("accounting/vouchers/<int:pk>/print/", "get", lambda mine, other: {"pk": make_voucher(other).pk}),
+    PageCase("notifications/<int:pk>/", "post", lambda mine, other: {"pk": _their_notification(other).pk}),
+    *PURCHASE_PAGE_CASES,
+    *STOCK_PAGE_CASES,
 ]
 
 

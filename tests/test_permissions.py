@@ -183,6 +183,13 @@ def test_accounting_api_follows_the_matrix(role, org, api_as):
     assert client.get("/vouchers").status_code == status(view, 200)
     assert client.get(f"/vouchers/{draft.pk}").status_code == status(view, 200)
     assert client.get("/trial-balance", _this_month()).status_code == status(view, 200)
+    for kind in ("balance-sheet", "income", "cash-flow"):
+        assert client.get(f"/statements/{kind}", {"period": _this_month()["end"]}).status_code == status(view, 200)
+    month = _this_month()
+    ledger_range = {"account": "1001", "from": month["start"], "to": month["end"]}
+    assert client.get("/ledgers/general", ledger_range).status_code == status(view, 200)
+    assert client.get("/ledgers/auxiliary", {**ledger_range, "account": "1122"}).status_code == status(view, 200)
+    assert client.get(f"/vouchers/{posted.pk}/pdf").status_code == status(view, 200)
     assert client.post("/vouchers", voucher_payload(org)).status_code == status(enter, 201)
     assert client._call("put", f"/vouchers/{draft.pk}", voucher_payload(org)).status_code == status(enter, 200)
     assert client.post(f"/vouchers/{draft.pk}/review", {}).status_code == status(review, 200)
@@ -211,6 +218,17 @@ def test_accounting_pages_follow_the_matrix(role, org, client_as):
         assert client.get(page).status_code == status(view, 200), page
     assert client.get(f"/accounting/accounts/{cash.pk}/ledger/").status_code == status(view, 200)
     assert client.get("/accounting/trial-balance/", month).status_code == status(view, 200)
+    for page in ("/accounting/statements/", "/accounting/statements/cash-flow/"):
+        assert client.get(page, {"period": month["end"]}).status_code == status(view, 200), page
+    line = {"period": month["end"], "line": "1"}
+    assert client.get("/accounting/statements/income/line/", line).status_code == status(view, 200)
+    for page in (
+        "/accounting/ledgers/general/",
+        "/accounting/ledgers/auxiliary/",
+        f"/accounting/vouchers/{posted.pk}/print/",
+    ):
+        assert client.get(page, month).status_code == status(view, 200), page
+    assert client.get("/accounting/vouchers/print/", {"ids": posted.pk}).status_code == status(view, 200)
     assert client.get("/accounting/vouchers/new/").status_code == status(enter, 200)
     assert client.get(f"/accounting/vouchers/{draft.pk}/edit/").status_code == status(enter, 200)
     assert (client.post("/accounting/vouchers/new/", {}).status_code == 403) != enter
@@ -259,7 +277,37 @@ def _matrix_api_operations() -> set[tuple[str, str]]:
         ops |= {(f"{r.api}{{}}/contacts/{{}}", "patch"), (f"{r.api}{{}}/contacts/{{}}", "delete")}
     ops |= {("/accounts", "get"), ("/vouchers", "get"), ("/vouchers", "post"), ("/trial-balance", "get")}
     ops |= {("/vouchers/{}", m) for m in ("get", "put", "delete")}
+    ops |= {("/ledgers/general", "get"), ("/ledgers/auxiliary", "get"), ("/vouchers/{}/pdf", "get")}
+    ops |= {(f"/statements/{kind}", "get") for kind in ("balance-sheet", "income", "cash-flow")}
     ops |= {(f"/vouchers/{{}}/{action}", "post") for action in ("review", "unreview", "post", "reverse")}
+    # month-end close: role matrix in accounting/tests/test_closing_views.py (test_pages_and_api_follow_the_role_matrix)
+    ops |= {("/periods", "get"), ("/periods/{}/close-checks", "get")}
+    ops |= {("/periods/{}/close", "post"), ("/periods/{}/reopen", "post")}
+    # books set-up: role matrix in accounting/tests/test_opening_api.py (test_api_follows_the_roles)
+    ops |= {("/books", "get"), ("/books", "put"), ("/opening-balances", "get"), ("/opening-balances", "put")}
+    ops |= {("/opening-balances/check", "get")}
+    ops |= {("/opening-balances/accept", "post"), ("/opening-balances/unaccept", "post")}
+    # stock reports, costing, reorder, notifications: roles in inventory/tests/test_reports.py, test_costing.py,
+    # test_reorder.py (test_*_follow_the_roles); the inbox is every member's own
+    ops |= {(f"/stock-reports/{k}", "get") for k in ("in-out-balance", "turnover", "slow-movers", "expiring-lots")}
+    ops |= {("/costing-runs", "get"), ("/costing-runs", "post"), ("/reorder/levels", "get"), ("/reorder/levels", "put")}
+    ops |= {("/reorder/levels/{}", "delete"), ("/reorder/suggestions", "get"), ("/reorder/orders", "post")}
+    ops |= {("/notifications", "get"), ("/notifications/{}/read", "post"), ("/notifications/read-all", "post")}
+    # purchasing and payables: roles in purchasing/tests/test_permissions.py (test_api_follows_the_roles)
+    ops |= {("/purchase-orders", m) for m in ("get", "post")} | {("/purchase-orders/{}", m) for m in ("get", "put")}
+    ops |= {(f"/purchase-orders/{{}}/{action}", "post") for action in ("approve", "cancel", "close")}
+    ops |= {("/purchase-receipts", "get"), ("/purchase-receipts", "post"), ("/purchase-receipts/{}", "get")}
+    ops |= {("/purchase-returns", "get"), ("/purchase-returns", "post"), ("/purchase-returns/{}", "get")}
+    ops |= {("/reports/purchase-analysis", "get"), ("/reports/payables-aging", "get"), ("/payables", "get")}
+    ops |= {("/payments", "get"), ("/payments", "post"), ("/payments/{}", "get"), ("/payments/apply-advances", "post")}
+    # stock, lots, transfers, stocktakes: roles in inventory/tests/test_stock_views.py
+    # (test_pages_and_api_follow_the_role_matrix)
+    ops |= {(f"/stock/{k}", "get") for k in ("balances", "lots", "ledger", "in-transit")}
+    ops |= {("/lots", "get"), ("/lots/first-expiry", "get"), ("/lots/{}", "get")}
+    ops |= {("/transfers", "get"), ("/transfers", "post"), ("/transfers/{}", "get")}
+    ops |= {(f"/transfers/{{}}/{a}", "post") for a in ("ship", "receive", "cancel")}
+    ops |= {("/stocktakes", "get"), ("/stocktakes", "post"), ("/stocktakes/{}", "get")}
+    ops |= {(f"/stocktakes/{{}}/{a}", "post") for a in ("counts", "submit", "reopen", "approve", "cancel", "post")}
     return ops
 
 
@@ -305,6 +353,34 @@ def _matrix_pages() -> set[str]:
         f"{books}vouchers/<int:pk>/edit/",
     }
     pages |= {f"{books}accounts/", f"{books}accounts/<int:pk>/ledger/", f"{books}trial-balance/"}
+    pages |= {f"{books}ledgers/general/", f"{books}ledgers/auxiliary/"}
+    pages |= {f"{books}statements/"}
+    pages |= {f"{books}statements/{k}/{p}" for k in ("balance-sheet", "income", "cash-flow") for p in ("", "line/")}
+    pages |= {f"{books}vouchers/<int:pk>/print/", f"{books}vouchers/print/"}
+    pages |= {f"{books}periods/", f"{books}periods/<int:pk>/close/", f"{books}periods/<int:pk>/reopen/"}
+    # books set-up: role matrix in accounting/tests/test_opening_views.py (test_pages_follow_the_roles)
+    pages |= {f"{books}opening/", f"{books}opening/accept/", f"{books}opening/unaccept/"}
+    pages |= {f"{books}opening/template/", f"{books}books/"}
+    # stock reports, costing, reorder: roles in inventory/tests/test_reports.py, test_costing.py, test_reorder.py
+    stock = "/inventory/"
+    pages |= {f"{stock}reports/{k}/" for k in ("in-out-balance", "turnover", "slow-movers", "expiring-lots")}
+    pages |= {f"{stock}costing/", f"{stock}reorder/", f"{stock}reorder/levels/"}
+    # purchasing and payables: roles in purchasing/tests/test_permissions.py (test_pages_follow_the_roles)
+    buy = "/purchasing/"
+    pages |= {f"{buy}orders/", f"{buy}orders/new/", f"{buy}orders/<int:pk>/", f"{buy}orders/<int:pk>/edit/"}
+    pages |= {f"{buy}orders/<int:pk>/receive/", f"{buy}orders/<int:pk>/<str:action>/", f"{buy}analysis/"}
+    pages |= {f"{buy}receipts/", f"{buy}receipts/<int:pk>/", f"{buy}receipts/<int:pk>/return/"}
+    pages |= {f"{buy}returns/", f"{buy}returns/<int:pk>/"}
+    pay = "/finance/"
+    pages |= {f"{pay}payables/", f"{pay}payables/aging/", f"{pay}payments/", f"{pay}payments/new/"}
+    pages |= {f"{pay}payments/apply-advances/", f"{pay}payments/<int:pk>/"}
+    # stock, lots, transfers, stocktakes: roles in inventory/tests/test_stock_views.py
+    # (test_pages_and_api_follow_the_role_matrix)
+    pages |= {f"{stock}stock/", f"{stock}stock/in-transit/", f"{stock}stock/products/<int:pk>/ledger/"}
+    pages |= {f"{stock}stock/products/<int:pk>/panel/", f"{stock}lots/", f"{stock}lots/<int:pk>/"}
+    pages |= {f"{stock}transfers/", f"{stock}transfers/new/", f"{stock}transfers/<int:pk>/"}
+    pages |= {f"{stock}transfers/<int:pk>/<str:action>/", f"{stock}stocktakes/", f"{stock}stocktakes/new/"}
+    pages |= {f"{stock}stocktakes/<int:pk>/{p}" for p in ("", "print/", "sheet/", "<str:action>/")}
     return pages
 
 
@@ -316,6 +392,13 @@ def test_every_permission_that_guards_a_page_is_exercised():
     """A permission the matrix tests do not exercise may guard services only (checked by their own tests),
     never a page: a page it guarded would be untested here."""
     exercised = {P.MANAGE_ORGANIZATION, P.VIEW_LEDGER, P.ENTER_VOUCHER, P.REVIEW_VOUCHER, P.POST_VOUCHER}
+    exercised |= {P.CLOSE_PERIOD, P.REOPEN_PERIOD}  # accounting/tests/test_closing_views.py, role by role
+    # inventory/tests/test_reports.py, test_costing.py, test_reorder.py, role by role
+    exercised |= {P.VIEW_STOCK_REPORTS, P.RUN_COSTING, P.CHANGE_REORDER}
+    # purchasing/tests/test_permissions.py, role by role
+    exercised |= {P.VIEW_PURCHASE, P.CHANGE_PURCHASE, P.APPROVE_PURCHASE, P.RECEIVE_GOODS, P.VIEW_PAYABLE, P.PAY}
+    # inventory/tests/test_stock_views.py, role by role
+    exercised |= {P.MOVE_STOCK, P.COUNT_STOCK, P.APPROVE_STOCKTAKE}
     exercised |= {r.view_perm for r in RESOURCES} | {r.change_perm for r in RESOURCES}
     on_pages = set().union(*_guarded_pages().values()) - {""}
     assert on_pages <= exercised

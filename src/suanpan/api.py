@@ -11,8 +11,14 @@ from suanpan.accounting.api import router as accounting_router
 from suanpan.catalog.api import categories_router, products_router, units_router, vat_rates_router
 from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
 from suanpan.core.api_routes import router as core_router
+from suanpan.core.notification_api import router as notifications_router
+from suanpan.finance.api import router as finance_router
 from suanpan.inventory.api import warehouses_router
+from suanpan.inventory.report_api import costing_router, reorder_router
+from suanpan.inventory.report_api import router as stock_reports_router
+from suanpan.inventory.stock_api import lots_router, stock_router, stocktakes_router, transfers_router
 from suanpan.partners.api import customers_router, suppliers_router, tags_router
+from suanpan.purchasing.api import router as purchasing_router
 
 api = NinjaAPI(
     title="Suanpan API",
@@ -43,4 +49,14 @@ api.add_router("/units", units_router)
 api.add_router("/categories", categories_router)
 api.add_router("/vat-rates", vat_rates_router)
 api.add_router("/warehouses", warehouses_router)
+api.add_router("/stock-reports", stock_reports_router)
+api.add_router("/stock", stock_router)
+api.add_router("/lots", lots_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/stocktakes", stocktakes_router)
+api.add_router("/costing-runs", costing_router)
+api.add_router("/reorder", reorder_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/", accounting_router)
+api.add_router("/", purchasing_router)
+api.add_router("/", finance_router)

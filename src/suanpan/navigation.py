@@ -35,7 +35,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
     ),
     NavGroup(
         _("Purchasing"),
-        (NavItem(_("Suppliers"), "partners:supplier_list", P.VIEW_SUPPLIER, "bi-truck"),),
+        (
+            NavItem(_("Suppliers"), "partners:supplier_list", P.VIEW_SUPPLIER, "bi-truck"),
+            NavItem(_("Purchase orders"), "purchasing:order_list", P.VIEW_PURCHASE, "bi-cart"),
+            NavItem(_("Purchase receipts"), "purchasing:receipt_list", P.VIEW_PURCHASE, "bi-box-arrow-in-down"),
+            NavItem(_("Purchase returns"), "purchasing:return_list", P.VIEW_PURCHASE, "bi-arrow-return-left"),
+            NavItem(_("Purchase analysis"), "purchasing:analysis", P.VIEW_PURCHASE, "bi-bar-chart"),
+        ),
     ),
     NavGroup(
         _("Goods"),
@@ -48,15 +54,35 @@ NAVIGATION: tuple[NavGroup, ...] = (
     ),
     NavGroup(
         _("Inventory"),
-        (NavItem(_("Warehouses & stores"), "inventory:warehouse_list", P.VIEW_WAREHOUSE, "bi-building"),),
+        (
+            NavItem(_("Warehouses & stores"), "inventory:warehouse_list", P.VIEW_WAREHOUSE, "bi-building"),
+            NavItem(_("Stock balance"), "inventory:stock_balance", P.VIEW_STOCK_REPORTS, "bi-boxes"),
+            NavItem(_("Transfers"), "inventory:transfer_list", P.VIEW_WAREHOUSE, "bi-arrow-left-right"),
+            NavItem(_("Stocktakes"), "inventory:stocktake_list", P.VIEW_WAREHOUSE, "bi-clipboard-check"),
+            NavItem(_("Lots"), "inventory:lot_list", P.VIEW_WAREHOUSE, "bi-upc-scan"),
+            NavItem(_("Stock reports"), "inventory:report_in-out-balance", P.VIEW_STOCK_REPORTS, "bi-clipboard-data"),
+            NavItem(_("Reorder"), "inventory:reorder", P.CHANGE_REORDER, "bi-cart-plus"),
+            NavItem(_("Month-end costing"), "inventory:costing", P.RUN_COSTING, "bi-calculator"),
+        ),
     ),
     NavGroup(
         _("Finance"),
         (
+            NavItem(_("Open payables"), "finance:payables", P.VIEW_PAYABLE, "bi-receipt"),
+            NavItem(_("Supplier payments"), "finance:payment_list", P.VIEW_PAYABLE, "bi-cash-coin"),
+            NavItem(_("Payables aging"), "finance:aging", P.VIEW_PAYABLE, "bi-hourglass-split"),
             NavItem(_("Vouchers"), "accounting:voucher_list", P.VIEW_LEDGER, "bi-journal-text"),
             NavItem(_("New voucher"), "accounting:voucher_create", P.ENTER_VOUCHER, "bi-pencil-square"),
             NavItem(_("Trial balance"), "accounting:trial_balance", P.VIEW_LEDGER, "bi-table"),
+            NavItem(_("General ledger"), "accounting:general_ledger", P.VIEW_LEDGER, "bi-journal-bookmark"),
+            NavItem(
+                _("Ledger by customer/supplier"), "accounting:auxiliary_ledger", P.VIEW_LEDGER, "bi-person-lines-fill"
+            ),
+            NavItem(_("Financial statements"), "accounting:statements", P.VIEW_LEDGER, "bi-file-earmark-bar-graph"),
             NavItem(_("Chart of accounts"), "accounting:account_list", P.VIEW_LEDGER, "bi-list-ol"),
+            NavItem(_("Opening balances"), "accounting:opening", P.VIEW_LEDGER, "bi-box-arrow-in-right"),
+            NavItem(_("Books settings"), "accounting:books_settings", P.VIEW_LEDGER, "bi-sliders"),
+            NavItem(_("Month-end close"), "accounting:period_list", P.VIEW_LEDGER, "bi-calendar-check"),
         ),
     ),
     NavGroup(

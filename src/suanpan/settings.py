@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "suanpan.partners",
     "suanpan.catalog",
     "suanpan.inventory",
+    "suanpan.finance",
+    "suanpan.purchasing",
     "suanpan.accounting",
     "suanpan.reports",
     "suanpan",

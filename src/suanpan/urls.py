@@ -10,6 +10,8 @@ urlpatterns = [
     path("catalog/", include("suanpan.catalog.urls")),
     path("inventory/", include("suanpan.inventory.urls")),
     path("accounting/", include("suanpan.accounting.urls")),
+    path("purchasing/", include("suanpan.purchasing.urls")),
+    path("finance/", include("suanpan.finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -15,9 +15,11 @@ Checked today, master data:
 
 Ledgers (each ledger's checks live with it, e.g. `accounting/checks.py`, and are registered at the end of this
 module): every posted voucher balances and matches its stored totals; account balances = Σ posted lines; the
-trial balance balances. Still to come as their ledgers arrive: stock balances = Σ stock moves and no negative
-on-hand unless allowed; inventory account = stock valuation; receivable/payable control accounts = Σ open
-items; document totals = Σ lines. Documents numbered per period add their series to `NUMBERED_SERIES`.
+trial balance balances. Stock (`inventory/checks.py`): stock levels and lot stock = Σ stock moves, no negative
+on-hand unless allowed, and the inventory account 1405 = the stock moves (+ goods in transit) of each document
+that posts vouchers (the rule is stated there). Still to come as their ledgers arrive: receivable/payable
+control accounts = Σ open items; document totals = Σ lines. Documents numbered per period add their series to
+`NUMBERED_SERIES`.
 """
 
 from __future__ import annotations
@@ -33,8 +35,14 @@ from suanpan.catalog.models import Category, Product, Unit, VatRate
 from suanpan.core.choices import AuditAction
 from suanpan.core.models import AuditEvent, Membership, NumberSequence, Organization
 from suanpan.core.validators import is_valid_credit_code
-from suanpan.inventory.models import Warehouse
+from suanpan.finance import checks as finance_checks
+from suanpan.finance.models import Payment
+from suanpan.inventory import checks as inventory_checks
+from suanpan.inventory import costing as inventory_costing
+from suanpan.inventory.models import Stocktake, Transfer, Warehouse
 from suanpan.partners.models import Contact, Partner, Tag
+from suanpan.purchasing import checks as purchasing_checks
+from suanpan.purchasing.models import PurchaseOrder, PurchaseReturn, Receipt
 
 CheckFunction = Callable[[Organization], list[str]]
 
@@ -168,6 +176,22 @@ class NumberedSeries:
 NUMBERED_SERIES: tuple[NumberedSeries, ...] = (
     NumberedSeries("partner.customer", Partner, "code", "C", re.compile(r"^C(?P<number>\d{5,})$")),
     NumberedSeries("partner.supplier", Partner, "code", "S", re.compile(r"^S(?P<number>\d{5,})$")),
+    NumberedSeries(
+        "inventory.transfer", Transfer, "number", "TR", re.compile(r"^TR(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries(
+        "inventory.stocktake", Stocktake, "number", "PD", re.compile(r"^PD(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries(
+        "purchase_order", PurchaseOrder, "number", "PO", re.compile(r"^PO(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries(
+        "purchase_receipt", Receipt, "number", "GR", re.compile(r"^GR(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries(
+        "purchase_return", PurchaseReturn, "number", "PR", re.compile(r"^PR(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries("payment", Payment, "number", "FK", re.compile(r"^FK(?P<period>\d{6})-(?P<number>\d{4,})$")),
 )
 
 
@@ -225,6 +249,19 @@ def rows_have_their_creation_audited(org: Organization) -> list[str]:
 check("posted vouchers balance (Σ debit = Σ credit = stored totals)")(accounting_checks.vouchers_balance)
 check("account balances = Σ posted voucher lines")(accounting_checks.balances_match_lines)
 check("trial balance balances")(accounting_checks.trial_balance_balances)
+check("stock levels = Σ stock moves (quantity and value)")(inventory_checks.levels_match_moves)
+check("lot stock = Σ stock moves of the lot")(inventory_checks.lots_match_moves)
+check("no negative stock unless allowed")(inventory_checks.no_negative_stock)
+check("inventory account 1405 = stock moves (+ in transit) of each vouchered document")(
+    inventory_checks.inventory_account_matches_documents
+)
+check("payables 2202 / advances 1123 = Σ open items, per supplier")(finance_checks.control_accounts_match_open_items)
+check("no open item settled beyond its amount")(finance_checks.items_not_over_settled)
+check("purchase order lines: received/returned = Σ receipts/returns")(purchasing_checks.received_matches_receipts)
+check("purchase documents: totals = Σ lines")(purchasing_checks.totals_match_lines)
+check("monthly weighted average: closed months costed after their last move")(
+    inventory_costing.closed_months_are_costed
+)
 
 
 def verify_organization(org: Organization) -> list[CheckResult]:

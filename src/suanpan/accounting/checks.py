@@ -3,7 +3,8 @@
 1. every posted voucher balances, and its stored totals equal the sums of its lines;
 2. every balance row (account × period, and × partner) equals the sums of the posted lines behind it, and no
    posted line lacks its balance row;
-3. the trial balance balances: total debits = total credits over all periods, and the opening balances net to 0.
+3. the trial balance balances: total debits = total credits over all periods; accepted opening balances net to 0
+   (and their year-to-date debits = credits); an opening total kept by partner = the sum of its partner rows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from suanpan.accounting.choices import VoucherStatus
-from suanpan.accounting.models import AccountBalance, OpeningBalance, Voucher, VoucherLine
+from suanpan.accounting.models import AccountBalance, Books, OpeningBalance, Voucher, VoucherLine
 from suanpan.core.models import Organization
 from suanpan.core.money import money
 
@@ -79,7 +80,22 @@ def trial_balance_balances(org: Organization) -> list[str]:
     problems = []
     if debit != credit:
         problems.append(f"all periods: debits {debit} ≠ credits {credit}")
-    opening = OpeningBalance.objects.filter(organization=org, partner__isnull=True).aggregate(b=Sum("balance"))["b"]
-    if (opening or ZERO) != ZERO:
-        problems.append(f"opening balances do not net to zero: {opening}")
+    openings = OpeningBalance.objects.filter(organization=org)
+    books = Books.objects.filter(organization=org).first()
+    if books is not None and books.opening_accepted:  # before acceptance they are work in progress
+        opening = openings.filter(partner__isnull=True).aggregate(
+            b=Sum("balance"), d=Sum("ytd_debit"), c=Sum("ytd_credit")
+        )
+        if (opening["b"] or ZERO) != ZERO:
+            problems.append(f"opening balances do not net to zero: {opening['b']}")
+        if (opening["d"] or ZERO) != (opening["c"] or ZERO):
+            problems.append(f"opening year-to-date debits {opening['d']} ≠ credits {opening['c']}")
+    by_partner = openings.filter(partner__isnull=False).values("account_id").annotate(b=Sum("balance"))
+    opening_totals: dict[int, Decimal] = {}
+    for account_id, balance in openings.filter(partner__isnull=True).values_list("account_id", "balance"):
+        opening_totals[account_id] = balance
+    for row in by_partner:
+        total, parts = money(opening_totals.get(row["account_id"], ZERO)), money(row["b"])
+        if total != parts:
+            problems.append(f"account #{row['account_id']}: opening total {total} ≠ its partner rows {parts}")
     return problems

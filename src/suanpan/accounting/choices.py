@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suanpan.core.documents import Workflow
 
@@ -21,8 +22,8 @@ class Side(models.TextChoices):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("period", "Open")
+    CLOSED = "closed", pgettext_lazy("period", "Closed")
 
 
 class VoucherStatus(models.TextChoices):

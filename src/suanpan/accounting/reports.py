@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import pgettext
 
 from suanpan.accounting.choices import VoucherStatus
-from suanpan.accounting.models import Account, AccountBalance, OpeningBalance, Period, VoucherLine
+from suanpan.accounting.models import Account, AccountBalance, Books, OpeningBalance, Period, VoucherLine
 from suanpan.core.models import Organization
 
 ZERO = Decimal("0.00")
@@ -30,6 +31,8 @@ class TrialRow:
     debit: Decimal = ZERO
     credit: Decimal = ZERO
     children: list[TrialRow] = field(default_factory=list)
+    ytd_debit: Decimal = ZERO  # 本年累计: January of the last period's year up to it, with the opening's ytd
+    ytd_credit: Decimal = ZERO
 
     @property
     def closing(self) -> Decimal:
@@ -45,7 +48,7 @@ class TrialRow:
 
     @property
     def is_empty(self) -> bool:
-        return self.opening == ZERO and self.debit == ZERO and self.credit == ZERO
+        return not any((self.opening, self.debit, self.credit, self.ytd_debit, self.ytd_credit))
 
 
 @dataclass
@@ -59,6 +62,8 @@ class TrialBalance:
     total_credit: Decimal
     total_closing_debit: Decimal
     total_closing_credit: Decimal
+    total_ytd_debit: Decimal = ZERO
+    total_ytd_credit: Decimal = ZERO
 
     @property
     def balanced(self) -> bool:
@@ -88,11 +93,22 @@ def trial_balance(
     totals = AccountBalance.objects.filter(organization=organization, partner__isnull=True)
     for item in totals.filter(_before(start)).values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
         rows[item["account_id"]].opening += item["d"] - item["c"]
+    books = Books.objects.filter(organization=organization).select_related("start").first()
+    first = books.start if books is not None else None
+    # The year-to-date amounts before the books started count in the year they started (mid-year books).
+    ytd_openings = first is not None and first.year == end.year and first.month <= end.month
     for opening in OpeningBalance.objects.filter(organization=organization, partner__isnull=True):
         rows[opening.account_id].opening += opening.balance
+        if ytd_openings:
+            rows[opening.account_id].ytd_debit += opening.ytd_debit
+            rows[opening.account_id].ytd_credit += opening.ytd_credit
     for item in totals.filter(_within(start, end)).values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
         rows[item["account_id"]].debit += item["d"]
         rows[item["account_id"]].credit += item["c"]
+    this_year = Q(period__year=end.year, period__month__lte=end.month)
+    for item in totals.filter(this_year).values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+        rows[item["account_id"]].ytd_debit += item["d"]
+        rows[item["account_id"]].ytd_credit += item["c"]
     # Roll leaf amounts up the tree (deepest first), then keep first-level rows with their children.
     for account in sorted(accounts, key=lambda a: -a.level):
         if account.parent_id:
@@ -100,6 +116,8 @@ def trial_balance(
             parent.opening += child.opening
             parent.debit += child.debit
             parent.credit += child.credit
+            parent.ytd_debit += child.ytd_debit
+            parent.ytd_credit += child.ytd_credit
             parent.children.insert(0, child)
     top = [rows[a.pk] for a in accounts if a.parent_id is None]
     flat = _flatten(top, include_empty)
@@ -117,6 +135,8 @@ def trial_balance(
         total_credit=sum((r.credit for r in top), ZERO),
         total_closing_debit=cd,
         total_closing_credit=cc,
+        total_ytd_debit=sum((r.ytd_debit for r in top), ZERO),
+        total_ytd_credit=sum((r.ytd_credit for r in top), ZERO),
     )
 
 
@@ -189,7 +209,7 @@ def detail_ledger(
 
 
 def balance_side_label(amount: Decimal) -> str:
-    """借 / 贷 / 平 as printed in Chinese ledgers."""
+    """The side of a balance as ledgers print it: 借 / 贷 / 平 in Chinese (Dr / Cr / Nil in English)."""
     if amount == 0:
-        return "平"
-    return "借" if amount > 0 else "贷"
+        return pgettext("balance side", "Nil")
+    return pgettext("balance side", "Dr") if amount > 0 else pgettext("balance side", "Cr")

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suanpan.accounting import locks
-from suanpan.accounting.choices import VOUCHER_FLOW, Dimension, VoucherStatus
+from suanpan.accounting.choices import VOUCHER_FLOW, Dimension, PeriodStatus, VoucherStatus
 from suanpan.accounting.models import Account, AccountBalance, Period, Voucher, VoucherLine
 from suanpan.accounting.posting import DIMENSION_FIELDS, LineIn, check_lines, totals
 from suanpan.accounting.selectors import voucher_get
+from suanpan.accounting.statements import cash_flow_items
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
@@ -253,6 +254,7 @@ def _build_lines(organization: Organization, lines: Sequence[Mapping[str, Any]])
     built: list[VoucherLine] = []
     checks: list[LineIn] = []
     errors: list[FieldError] = []
+    tag_errors: list[FieldError] = []
     for n, row in enumerate(lines, start=1):
         where = f"lines.{n}"
         try:
@@ -278,6 +280,7 @@ def _build_lines(organization: Organization, lines: Sequence[Mapping[str, Any]])
             project=str(row.get("project") or "").strip()[:60],
             cash_flow_item=str(row.get("cash_flow_item") or "").strip()[:10],
         )
+        tag_errors.extend(_check_cash_flow_item(line.cash_flow_item, account, f"{where}.cash_flow_item"))
         filled = [f for f in set(DIMENSION_FIELDS.values()) if getattr(line, f)]
         postable = account is not None and account.is_active and not account.children.exists()
         checks.append(
@@ -294,21 +297,45 @@ def _build_lines(organization: Organization, lines: Sequence[Mapping[str, Any]])
         built.append(line)
     if not errors:
         errors = check_lines(checks)
+    errors += tag_errors
     if errors:
         raise InvalidInput(errors)
     total_debit, _total_credit = totals(checks)
     return built, total_debit
 
 
-def _check_word(word: str) -> str:
-    if word not in VOUCHER_WORDS:
-        raise InvalidInput.single("word", _("Use one of the voucher words %(w)s.") % {"w": "、".join(VOUCHER_WORDS)})
+def _check_cash_flow_item(item: str, account: Account | None, where: str) -> list[FieldError]:
+    """A cash-flow item (现金流量项目, optional) is one of the known items, and only on a cash or bank account."""
+    if not item:
+        return []
+    if item not in cash_flow_items():
+        return [FieldError(where, _("Unknown cash-flow item %(item)s.") % {"item": item})]
+    if account is not None and not account.is_cash:
+        return [
+            FieldError(
+                where,
+                _("Only lines on cash or bank accounts take a cash-flow item; %(code)s is not one.")
+                % {"code": account.code},
+            )
+        ]
+    return []
+
+
+def _check_word(organization: Organization, word: str) -> str:
+    from suanpan.accounting.opening import voucher_words  # here: opening imports this module
+
+    words = voucher_words(organization=organization)
+    if word not in words:
+        raise InvalidInput.single("word", _("Use one of the voucher words %(w)s.") % {"w": "、".join(words)})
     return word
 
 
 def _open_period(organization: Organization, on: object) -> Period:
+    from suanpan.accounting.opening import check_voucher_date  # here: opening imports this module
+
     if not isinstance(on, datetime.date):
         raise InvalidInput.single("date", _("Enter a valid date."))
+    check_voucher_date(organization, on)
     period = period_for_date(organization=organization, on=on)
     if not period.is_open:
         raise InvalidInput.single(
@@ -333,7 +360,7 @@ def voucher_create(
     """A draft voucher. It must already balance and meet every line rule; its number is taken when it posts."""
     with transaction.atomic():
         _guard(organization, actor, P.ENTER_VOUCHER)
-        _check_word(word)
+        _check_word(organization, word)
         period = _open_period(organization, date)
         built, total = _build_lines(organization, lines)
         if not 0 <= attachments <= 999:
@@ -382,7 +409,7 @@ def voucher_update(
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         if voucher.status != VoucherStatus.DRAFT:
             raise DomainError(_("Only a draft voucher can be changed; unreview it first."), field="status")
-        _check_word(word)
+        _check_word(organization, word)
         period = _open_period(organization, date)
         built, total = _build_lines(organization, lines)
         before = {"date": voucher.date.isoformat(), "total": str(voucher.total_debit)}
@@ -536,6 +563,21 @@ def voucher_post(*, organization: Organization, actor: Actor | None, voucher_id:
         return voucher
 
 
+def _reversal_date(organization: Organization) -> datetime.date:
+    """Today, or — when today's period is closed already — the first day of the next open period after it."""
+    today = timezone.localdate()
+    current = period_for_date(organization=organization, on=today)
+    if current.is_open:
+        return today
+    later = (
+        Period.objects.filter(organization=organization, status=PeriodStatus.OPEN)
+        .filter(models.Q(year__gt=current.year) | models.Q(year=current.year, month__gt=current.month))
+        .order_by("year", "month")
+        .first()
+    )
+    return later.start if later is not None else today  # none open: voucher_create names the closed period
+
+
 def voucher_reverse(
     *, organization: Organization, actor: Actor, voucher_id: int, date: datetime.date | None = None
 ) -> Voucher:
@@ -567,7 +609,7 @@ def voucher_reverse(
         reversal = voucher_create(
             organization=organization,
             actor=actor,
-            date=date or timezone.localdate(),
+            date=date or _reversal_date(organization),
             lines=rows,
             word=original.word,
             notes=_("Red-ink reversal of %(no)s") % {"no": original.display_number},

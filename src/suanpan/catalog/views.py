@@ -65,6 +65,12 @@ class ProductDetailView(RecordDetailView):
     edit_url = "catalog:product_edit"
     delete_url = "catalog:product_delete"
     list_url = "catalog:product_list"
+    template_name = "catalog/product_detail.html"
+
+    def extra_context(self, obj: Product) -> dict[str, object]:
+        # The stock panel (on hand / reserved / available per warehouse) is an inventory page loaded into this
+        # one: catalog does not import inventory (layers).
+        return {"can_see_stock": self.can(P.VIEW_WAREHOUSE)}
 
 
 class ProductFormView(RecordFormView):

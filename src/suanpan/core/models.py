@@ -159,3 +159,31 @@ class ImportBatch(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.filename}"
+
+
+class Notification(OrgScoped):
+    """An in-app message to one user in one organization (the bell in the top bar), e.g. "stock below minimum"
+    or a CRM reminder. `kind` says what raised it; `link` is where the user can act on it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(
+        _("key"), max_length=100, blank=True, help_text=_("What the notification is about, to raise it only once.")
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "user", "read_at"], name="notification_inbox_idx"),
+            models.Index(fields=["organization", "kind", "key"], name="notification_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -31,6 +31,18 @@ class P:
     CHANGE_PRODUCT = "catalog.change_product"
     VIEW_WAREHOUSE = "inventory.view_warehouse"
     CHANGE_WAREHOUSE = "inventory.change_warehouse"
+    MOVE_STOCK = "inventory.move_stock"  # transfers: create, ship, receive, cancel
+    COUNT_STOCK = "inventory.count_stock"  # stocktakes: start, enter counts, submit
+    APPROVE_STOCKTAKE = "inventory.approve_stocktake"  # approve and post a stocktake's gains and losses
+    VIEW_STOCK_REPORTS = "inventory.view_stock_reports"  # in-out-balance, turnover, slow movers, expiring lots
+    CHANGE_REORDER = "inventory.change_reorder"  # reorder levels (min/max) and ordering from suggestions
+    RUN_COSTING = "inventory.run_costing"  # the month-end costing run (posts the cost-of-goods voucher)
+    VIEW_PURCHASE = "purchasing.view_purchase"  # purchase orders, receipts, returns, purchase analysis
+    CHANGE_PURCHASE = "purchasing.change_purchase"  # draft purchase orders: create, edit, cancel, close
+    APPROVE_PURCHASE = "purchasing.approve_purchase"  # approve a purchase order (commits the money)
+    RECEIVE_GOODS = "purchasing.receive_goods"  # post receipts and purchase returns (stock + payable)
+    VIEW_PAYABLE = "finance.view_payable"  # open payables, payments, payables aging
+    PAY = "finance.pay"  # supplier payments, write-off (核销), applying advances
     VIEW_LEDGER = "accounting.view_ledger"
     MANAGE_ACCOUNTS = "accounting.manage_accounts"
     ENTER_VOUCHER = "accounting.enter_voucher"
@@ -51,10 +63,33 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT}),
     Role.MARKETING: frozenset({P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT}),
     Role.PURCHASING: frozenset(
-        {P.VIEW_SUPPLIER, P.CHANGE_SUPPLIER, P.VIEW_PRODUCT, P.CHANGE_PRODUCT, P.VIEW_WAREHOUSE}
+        {
+            P.VIEW_SUPPLIER,
+            P.CHANGE_SUPPLIER,
+            P.VIEW_PRODUCT,
+            P.CHANGE_PRODUCT,
+            P.VIEW_WAREHOUSE,
+            P.VIEW_STOCK_REPORTS,
+            P.CHANGE_REORDER,
+            P.VIEW_PURCHASE,
+            P.CHANGE_PURCHASE,
+            P.VIEW_PAYABLE,
+        }
     ),
     Role.WAREHOUSE: frozenset(
-        {P.VIEW_SUPPLIER, P.VIEW_PRODUCT, P.CHANGE_PRODUCT, P.VIEW_WAREHOUSE, P.CHANGE_WAREHOUSE}
+        {
+            P.VIEW_SUPPLIER,
+            P.VIEW_PRODUCT,
+            P.CHANGE_PRODUCT,
+            P.VIEW_WAREHOUSE,
+            P.CHANGE_WAREHOUSE,
+            P.MOVE_STOCK,
+            P.COUNT_STOCK,
+            P.VIEW_STOCK_REPORTS,
+            P.CHANGE_REORDER,
+            P.VIEW_PURCHASE,
+            P.RECEIVE_GOODS,
+        }
     ),
     Role.FINANCE: frozenset(
         {
@@ -63,12 +98,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.CHANGE_SUPPLIER,
             P.VIEW_PRODUCT,
             P.VIEW_WAREHOUSE,
+            P.APPROVE_STOCKTAKE,
+            P.VIEW_STOCK_REPORTS,
+            P.RUN_COSTING,
             P.VIEW_LEDGER,
             P.MANAGE_ACCOUNTS,
             P.ENTER_VOUCHER,
             P.REVIEW_VOUCHER,
             P.POST_VOUCHER,
             P.CLOSE_PERIOD,
+            P.VIEW_PURCHASE,
+            P.VIEW_PAYABLE,
+            P.PAY,
         }
     ),
 }

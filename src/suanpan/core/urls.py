@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from suanpan.core import import_views, views
+from suanpan.core import import_views, notification_views, views
 
 urlpatterns = [
     path(
@@ -21,4 +21,7 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/report/", import_views.ImportReportView.as_view(), name="import_report"),
     path("settings/tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("notifications/", notification_views.NotificationListView.as_view(), name="notification_list"),
+    path("notifications/count/", notification_views.NotificationCountView.as_view(), name="notification_count"),
+    path("notifications/<int:pk>/", notification_views.NotificationOpenView.as_view(), name="notification_open"),
 ]

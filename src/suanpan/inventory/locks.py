@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from suanpan.core.models import Organization
-from suanpan.inventory.models import StockLevel
+from suanpan.core.records import get_scoped
+from suanpan.inventory.models import StockLevel, Stocktake, Transfer
 
 
 def lock_levels(organization: Organization, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockLevel]:
@@ -24,3 +25,15 @@ def lock_levels(organization: Organization, keys: Iterable[tuple[int, int]]) -> 
         query |= StockLevel.objects.filter(organization=organization, product_id=product_id, warehouse_id=warehouse_id)
     rows = list(query.select_for_update().order_by("pk"))
     return {(row.product_id, row.warehouse_id): row for row in rows}
+
+
+def lock_transfer(organization: Organization, pk: object) -> Transfer:
+    """The transfer row, locked (another organization's is not found)."""
+    found = get_scoped(Transfer, organization=organization, pk=pk)
+    return Transfer.objects.select_for_update().get(organization=organization, pk=found.pk)
+
+
+def lock_stocktake(organization: Organization, pk: object) -> Stocktake:
+    """The stocktake row, locked (another organization's is not found)."""
+    found = get_scoped(Stocktake, organization=organization, pk=pk)
+    return Stocktake.objects.select_for_update().get(organization=organization, pk=found.pk)

@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from suanpan.core.documents import Document
 from suanpan.core.models import OrgScoped
 from suanpan.core.money import MoneyField, PriceField, QuantityField
 from suanpan.core.validators import validate_phone
-from suanpan.inventory.choices import MoveKind
+from suanpan.inventory.choices import MoveKind, StocktakeStatus, TransferStatus
 
 
 class Warehouse(OrgScoped):
@@ -213,3 +214,169 @@ class CostingRun(OrgScoped):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} @ {self.ran_at:%Y-%m-%d %H:%M}"
+
+
+# Transfers (调拨) -------------------------------------------------------------------------------------------
+
+
+class Transfer(Document):
+    """Goods moved from one warehouse/store to another of the same organization: shipped (out of the source, in
+    transit), then received (into the destination at exactly the value that left). No voucher for the move
+    itself (one inventory account, 1405); a shortage on receipt is written off through 待处理财产损溢."""
+
+    from_warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("from warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("to warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    loss_voucher = models.ForeignKey(
+        "accounting.Voucher",
+        verbose_name=_("shortage voucher"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_warehouse=models.F("to_warehouse")),
+                name="transfer_warehouses_differ",
+                violation_error_message=_("A transfer goes to another warehouse."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=TransferStatus.values), name="transfer_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("Draft transfer #%(pk)s") % {"pk": self.pk}
+
+
+class TransferLine(OrgScoped):
+    """One product (and lot) of a transfer. `shipped_value` is what left the source (set when shipped);
+    `received_quantity` what arrived (set when received); `loss_value` the written-off part of a shortage."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    seq = models.PositiveSmallIntegerField(_("line"), default=1)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity = QuantityField(_("quantity"))
+    shipped_value = MoneyField(_("value shipped"), default=Decimal("0"))
+    received_quantity = QuantityField(_("quantity received"), null=True, blank=True)
+    received_value = MoneyField(_("value received"), default=Decimal("0"))
+    loss_value = MoneyField(_("shortage value"), default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+        ordering = ["transfer", "seq", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="transferline_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(received_quantity__isnull=True)
+                | (Q(received_quantity__gte=0) & Q(received_quantity__lte=models.F("quantity"))),
+                name="transferline_received_within_shipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id}/{self.seq}"
+
+    @property
+    def short_quantity(self) -> Decimal:
+        if self.received_quantity is None:
+            return Decimal("0")
+        result: Decimal = self.quantity - self.received_quantity
+        return result
+
+
+# Stocktakes (盘点) -------------------------------------------------------------------------------------------
+
+
+class Stocktake(Document):
+    """A count of one warehouse (optionally one category). Starting it freezes the book quantity of every
+    product/lot there (the count sheet); posting it writes the differences as gain/loss moves and a voucher
+    through 待处理财产损溢 (190101)."""
+
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    frozen_at = models.DateTimeField(_("book quantities frozen at"))
+    frozen_move_id = models.PositiveBigIntegerField(_("last stock move at the freeze"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
+    voucher = models.ForeignKey(
+        "accounting.Voucher",
+        verbose_name=_("voucher"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=StocktakeStatus.values), name="stocktake_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StocktakeLine(OrgScoped):
+    """One product (and lot) of the count sheet: the book quantity frozen at the start, the counted quantity,
+    and — once posted — the moves since the freeze, the difference and its value."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    book_quantity = QuantityField(_("book quantity"), default=Decimal("0"))
+    counted_quantity = QuantityField(_("counted quantity"), null=True, blank=True)
+    moved_since = QuantityField(_("moved since the freeze"), default=Decimal("0"))
+    difference = QuantityField(_("difference"), default=Decimal("0"))
+    value = MoneyField(_("value of the difference"), default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        ordering = ["stocktake", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counted_quantity__isnull=True) | Q(counted_quantity__gte=0),
+                name="stocktakeline_counted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake_id}/{self.product_id}"

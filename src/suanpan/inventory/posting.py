@@ -19,7 +19,9 @@ class MoveSpec:
     """One move a document asks to post. `quantity` is signed: + in, − out.
 
     An incoming move of a costed kind brings its own cost: `value` (exact, e.g. the value a transfer took out) or
-    `unit_cost` (value = quantity × unit cost, rounded). An outgoing move leaves both empty: it takes the pool's.
+    `unit_cost` (value = quantity × unit cost, rounded). An outgoing move leaves both empty: it takes the pool's —
+    except one that must leave at a known cost (a purchase return: the value its goods came in with), which gives
+    that `value` (its size; the move is signed like its quantity).
     """
 
     product_id: int

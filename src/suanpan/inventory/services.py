@@ -135,6 +135,10 @@ def stock_post(
             if spec.quantity > 0 and (spec.kind in COSTED_IN_KINDS or spec.value is not None):
                 unit_cost, value = incoming_value(spec.quantity, spec.unit_cost, spec.value)
                 final = True
+            elif spec.quantity < 0 and spec.value is not None:  # goes out at a given cost (a purchase return)
+                value = -money(abs(spec.value))
+                unit_cost = price(-value / -spec.quantity)
+                final = True
             else:
                 fallback = _last_unit_cost(organization, product, spec.warehouse_id)
                 if spec.quantity > 0:  # a gain without a cost of its own comes in at the pool's average

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from suanpan.accounting import reports, selectors, services
 from suanpan.accounting.choices import VoucherStatus
 from suanpan.accounting.models import Period, Voucher
-from suanpan.accounting.services import VOUCHER_WORDS
+from suanpan.accounting.opening import voucher_words
+from suanpan.accounting.statements import cash_flow_items
+from suanpan.accounting.views import ledgers as ledger_views
 from suanpan.core.audit import audit_history
 from suanpan.core.excel import workbook_bytes, xlsx_response
 from suanpan.core.exceptions import DomainError, InvalidInput, NotFound
@@ -40,7 +42,13 @@ def _partners(organization: Any) -> QuerySet[Any]:
 
 def _account_choices(organization: Any) -> list[dict[str, Any]]:
     return [
-        {"id": a.pk, "label": f"{a.code} {a.name}", "hint": search_text(a.name).split(" ")[-1], "dims": a.dimensions}
+        {
+            "id": a.pk,
+            "label": f"{a.code} {a.name}",
+            "hint": search_text(a.name).split(" ")[-1],
+            "dims": a.dimensions,
+            "cash": a.is_cash,
+        }
         for a in selectors.postable_accounts(organization=organization).order_by("code")
     ]
 
@@ -54,7 +62,17 @@ def parse_lines(post: Any) -> list[dict[str, Any]]:
             break
         row = {
             key: post.get(f"{prefix}{key}", "").strip()
-            for key in ("summary", "account", "debit", "credit", "partner", "employee", "department", "project")
+            for key in (
+                "summary",
+                "account",
+                "debit",
+                "credit",
+                "partner",
+                "employee",
+                "department",
+                "project",
+                "cash_flow_item",
+            )
         }
         if not any(row.values()):
             continue
@@ -112,9 +130,10 @@ class VoucherEntryView(OrgView):
                 "voucher": voucher,
                 "values": values,
                 "errors": errors,
-                "words": VOUCHER_WORDS,
+                "words": voucher_words(organization=self.organization),
                 "accounts": _account_choices(self.organization),
                 "partners": _partners(self.organization),
+                "cash_flow_items": list(cash_flow_items().values()),
             },
             status=status,
         )
@@ -144,6 +163,7 @@ class VoucherEntryView(OrgView):
                         "debit": ln.debit or "",
                         "credit": ln.credit or "",
                         "partner": ln.partner_id or "",
+                        "cash_flow_item": ln.cash_flow_item,
                     }
                     for ln in voucher.lines.order_by("seq")
                 ],
@@ -210,6 +230,7 @@ class VoucherDetailView(OrgView):
             {
                 "voucher": voucher,
                 "lines": voucher.lines.select_related("account", "partner").order_by("seq"),
+                "cash_flow_items": list(cash_flow_items().values()),
                 "history": audit_history(organization=self.organization, obj=voucher)[:50],
                 "reversed_by": Voucher.objects.filter(reverses=voucher).first(),
                 "can_enter": self.can(P.ENTER_VOUCHER),
@@ -293,6 +314,8 @@ class TrialBalanceView(OrgView):
     def get(self, request: HttpRequest) -> HttpResponse:
         start, end = _periods_from(request, self.organization)
         tb = reports.trial_balance(organization=self.organization, start=start, end=end)
+        if request.GET.get("export") == "pdf":
+            return ledger_views.trial_balance_pdf(request, organization=self.organization, tb=tb)
         if request.GET.get("export") == "xlsx":
             headers = [
                 _("Code"),
@@ -347,6 +370,19 @@ class LedgerView(OrgView):
             end=end,
             partner_id=partner.pk if partner else None,
         )
+        export = request.GET.get("export", "")
+        if export in ("xlsx", "pdf"):
+            return ledger_views.detail_ledger_export(
+                request,
+                export,
+                organization=self.organization,
+                account=account,
+                start=start,
+                end=end,
+                partner=partner,
+                opening=opening,
+                entries=entries,
+            )
         periods = selectors.period_list(organization=self.organization).order_by("year", "month")
         return render(
             request,

@@ -51,6 +51,13 @@
     const partner = tr.querySelector("[data-name=partner]");
     const needs = found && found.dims.some((d) => d === "customer" || d === "supplier");
     partner.classList.toggle("d-none", !needs && !partner.value);
+    const item = tr.querySelector("[data-name=cash_flow_item]");
+    if (item) {
+      // Only cash and bank lines carry a cash-flow item (现金流量项目); another account drops it.
+      const cash = Boolean(found && found.cash);
+      if (!cash && found) item.value = "";
+      item.classList.toggle("d-none", !cash && !item.value);
+    }
     if (found && picker.value !== found.label) picker.value = found.label;
   }
 

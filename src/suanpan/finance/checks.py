@@ -1,0 +1,83 @@
+"""Payables invariants for `suanpan verify` (each returns readable differences; none means clean):
+
+1. the control accounts agree with the open items: for every supplier, Σ (credit − debit) on 2202 of the posted
+   vouchers of payables documents (receipts, returns, payments) = Σ open payables, and Σ (debit − credit) on
+   1123 = Σ open advances. Opening balances and hand-made vouchers on 2202/1123 have no open items (yet), so the
+   comparison covers the vouchers the documents posted — the same document-driven scope as the stock check;
+2. no item is over-settled: each open amount lies between 0 and the item's amount (same sign).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from suanpan.accounting.choices import VoucherStatus
+from suanpan.accounting.models import VoucherLine
+from suanpan.core.models import Organization
+from suanpan.core.money import ZERO, money
+from suanpan.finance.choices import CONTROL_ACCOUNT, OpenItemKind
+from suanpan.finance.models import OpenItem
+from suanpan.finance.selectors import with_open_amount
+
+# Source types of the documents whose vouchers move payables (other apps add theirs, e.g. sales for receivables).
+PAYABLE_SOURCES: set[str] = {"purchasing.receipt", "purchasing.return", "finance.payment"}
+
+
+def control_accounts_match_open_items(org: Organization) -> list[str]:
+    problems: list[str] = []
+    for kind, sign in ((OpenItemKind.PAYABLE, -1), (OpenItemKind.PREPAYMENT, 1)):
+        code = CONTROL_ACCOUNT[kind]
+        books: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+        for row in (
+            VoucherLine.objects.filter(
+                voucher__organization=org,
+                voucher__status=VoucherStatus.POSTED,
+                voucher__source_type__in=PAYABLE_SOURCES,
+                account__code=code,
+            )
+            .values("partner_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        ):
+            books[row["partner_id"]] += sign * (money(row["d"] or ZERO) - money(row["c"] or ZERO))
+        items: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+        for item in with_open_amount(OpenItem.objects.filter(organization=org, kind=kind)):
+            items[item.partner_id] += money(item.open_amount)  # type: ignore[attr-defined]
+        for partner_id in sorted(set(books) | set(items), key=lambda p: p or 0):
+            if money(books[partner_id]) != money(items[partner_id]):  # SQLite sums decimals as floats
+                problems.append(
+                    f"{code} partner #{partner_id}: documents' vouchers leave {books[partner_id]}, "
+                    f"open {kind} items {items[partner_id]}"
+                )
+    return problems
+
+
+def items_not_over_settled(org: Organization) -> list[str]:
+    problems = []
+    for item in with_open_amount(OpenItem.objects.filter(organization=org)):
+        open_amount = money(item.open_amount)  # type: ignore[attr-defined]
+        if open_amount * item.amount < 0 or abs(open_amount) > abs(item.amount):
+            problems.append(f"open item {item.source_label} #{item.pk}: amount {item.amount}, open {open_amount}")
+    return problems
+
+
+def payables_close_check(*, organization: Organization, period: Any) -> Any:
+    """Month-end close: the payables ledger must agree with 2202/1123 before a month closes (a difference means
+    a payables voucher was changed behind the documents' back; the close would carry it into the statements)."""
+    from suanpan.accounting.closing import CheckResult, Link
+
+    problems = control_accounts_match_open_items(organization)
+    label = _("Payables agree with accounts 2202 and 1123")
+    if not problems:
+        return CheckResult("payables_match", label, ok=True)
+    return CheckResult(
+        "payables_match",
+        label,
+        ok=False,
+        message="; ".join(problems[:5]),
+        links=(Link(str(_("Open payables")), "finance:payables"),),
+    )
