@@ -160,6 +160,7 @@ def _their_notification(other: Organization) -> Any:
 
 VOUCHER_ACTIONS = {"review": "draft", "unreview": "reviewed", "post": "reviewed", "reverse": "posted"}
 
+
 def _their(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], tuple[int, ...]]:
     return lambda mine, other: (make(other, *args).pk,)
 
@@ -176,6 +177,7 @@ PURCHASE_API_CASES: list[ApiCase] = [
     ApiCase("/purchase-returns/{}", "get", _their(purchasing_resources.make_return)),
     ApiCase("/payments/{}", "get", _their(purchasing_resources.make_payment)),
 ]
+
 
 def _their_stock(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], tuple[int, ...]]:
     return lambda mine, other: (make(other, *args).pk,)
@@ -400,6 +402,7 @@ PURCHASE_PAGE_CASES: list[PageCase] = [
     PageCase("purchasing/returns/<int:pk>/", "get", _their_page(purchasing_resources.make_return)),
     PageCase("finance/payments/<int:pk>/", "get", _their_page(purchasing_resources.make_payment)),
 ]
+
 
 def _their_stock_page(make: Callable[..., Any], *args: Any) -> Callable[[Organization, Organization], dict[str, Any]]:
     return lambda mine, other: {"pk": make(other, *args).pk}

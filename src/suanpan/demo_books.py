@@ -145,9 +145,7 @@ LAST_MONTH: tuple[Entry, ...] = (
         (Line("560210", debit="15000.00"), Line("1002", credit="15000.00", cash_flow="6")),
         word="付",
     ),
-    Entry(
-        25, "银行手续费", (Line("560302", debit="120.00"), Line("1002", credit="120.00", cash_flow="6")), word="付"
-    ),
+    Entry(25, "银行手续费", (Line("560302", debit="120.00"), Line("1002", credit="120.00", cash_flow="6")), word="付"),
     Entry(
         28,
         "计提本月工资",
