@@ -29,6 +29,7 @@ from suanpan.core.choices import TaxpayerType
 from suanpan.core.models import Organization
 from suanpan.core.services import membership_add
 from suanpan.core.validators import USCC_ALPHABET, credit_code_check_char
+from suanpan.demo_books import load_books
 from suanpan.inventory import services as inventory
 from suanpan.inventory.models import Warehouse
 from suanpan.onboarding import organization_open
@@ -528,4 +529,5 @@ def load_demo() -> Organization:
         _suppliers(org, users)
         _catalog(org, users)
         _warehouses(org, users)
+        load_books(org, users)
     return org

@@ -23,7 +23,7 @@ from django.utils import timezone
 from suanpan.accounting import closing, opening
 from suanpan.accounting import services as books
 from suanpan.accounting.choices import VoucherStatus
-from suanpan.accounting.models import Period, Voucher
+from suanpan.accounting.models import Account, Period, Voucher
 from suanpan.core.models import Organization
 from suanpan.partners.models import Partner
 
@@ -51,7 +51,7 @@ class Entry:
 
 # Balances at the start of the books (debit positive). Customers and suppliers are the demo's own.
 CUSTOMER_A, CUSTOMER_B, CUSTOMER_C = "北京星河科技有限公司", "上海东方文具贸易有限公司", "广州天宇商贸有限公司"
-SUPPLIER_X, SUPPLIER_Y = "得力集团有限公司", "晨光文具股份有限公司"
+SUPPLIER_X, SUPPLIER_Y = "宁波海曙文具制造有限公司", "上海金钱文化用品有限公司"
 OPENING: tuple[tuple[str, str, str], ...] = (
     ("1001", "8000.00", ""),
     ("1002", "1256000.00", ""),
@@ -91,7 +91,7 @@ LAST_MONTH: tuple[Entry, ...] = (
     ),
     Entry(
         5,
-        "采购得力办公用品一批",
+        "采购海曙文具办公用品一批",
         (
             Line("1405", debit="80000.00"),
             Line("22210101", debit="10400.00"),
@@ -128,7 +128,7 @@ LAST_MONTH: tuple[Entry, ...] = (
     ),
     Entry(
         15,
-        "支付晨光文具货款",
+        "支付金钱文化货款",
         (Line("2202", debit="64500.00", partner=SUPPLIER_Y), Line("1002", credit="64500.00", cash_flow="3")),
         word="付",
     ),
@@ -188,7 +188,7 @@ THIS_MONTH: tuple[Entry, ...] = (
     ),
     Entry(
         11,
-        "支付得力集团货款",
+        "支付海曙文具货款",
         (Line("2202", debit="50000.00", partner=SUPPLIER_X), Line("1002", credit="50000.00", cash_flow="3")),
         word="付",
         state=VoucherStatus.REVIEWED,
@@ -213,9 +213,12 @@ def _day(period: Period, day: int, today: datetime.date) -> datetime.date:
 def _rows(org: Organization, lines: Sequence[Line]) -> list[dict[str, object]]:
     names = {ln.partner for ln in lines if ln.partner}
     partners = {p.name: p for p in Partner.objects.filter(organization=org, name__in=names)}
+    accounts = dict(
+        Account.objects.filter(organization=org, code__in={ln.account for ln in lines}).values_list("code", "pk")
+    )
     rows = []
     for ln in lines:
-        row: dict[str, object] = {"account": ln.account, "debit": D(ln.debit), "credit": D(ln.credit)}
+        row: dict[str, object] = {"account": accounts[ln.account], "debit": D(ln.debit), "credit": D(ln.credit)}
         if ln.partner:
             row["partner"] = partners[ln.partner].pk
         if ln.cash_flow:

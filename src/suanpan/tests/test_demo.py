@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from suanpan.accounting.choices import VoucherStatus
+from suanpan.accounting.models import Books, Voucher
 from suanpan.catalog.models import Category, Product
 from suanpan.core.choices import AuditAction, TaxpayerType
 from suanpan.core.models import AuditEvent, Membership, NumberSequence, Organization
@@ -16,6 +18,7 @@ from suanpan.demo import (
     organization_code_check_char,
     rng_for,
 )
+from suanpan.demo_books import LAST_MONTH
 from suanpan.inventory.models import Warehouse
 from suanpan.partners.choices import PartnerKind, PartnerRole
 from suanpan.partners.models import Contact, Partner, Tag
@@ -66,7 +69,22 @@ def test_demo_creates_realistic_data_idempotently_and_verifies_clean(capsys):
     assert len({p.province for p in companies.filter(is_customer=True)}) >= 10
     # Codes come from core.numbering, so the sequences stand where the codes end.
     assert set(partners.filter(is_customer=True).values_list("code", flat=True)) == {f"C{n:05d}" for n in range(1, 41)}
-    assert sorted(first["sequences"]) == [("partner.customer", 40), ("partner.supplier", 12)]
+    partner_series = sorted(item for item in first["sequences"] if item[0].startswith("partner."))
+    assert partner_series == [("partner.customer", 40), ("partner.supplier", 12)]
+
+    # The books: opened last month with accepted opening balances, last month closed, this month in progress.
+    books = Books.objects.get(organization=org)
+    assert books.opening_accepted
+    assert not books.start.is_open
+    vouchers = Voucher.objects.filter(organization=org)
+    assert (
+        vouchers.filter(period=books.start, status=VoucherStatus.POSTED).count() >= len(LAST_MONTH) + 1
+    )  # + 结转损益 (+ year-end carry in December)
+    assert {v.status for v in vouchers.exclude(period=books.start)} == {
+        VoucherStatus.POSTED,
+        VoucherStatus.REVIEWED,
+        VoucherStatus.DRAFT,
+    }
     reps = {u.username for u in (p.owner for p in partners.filter(is_customer=True)) if u is not None}
     assert reps == {"sales", "sales2"}
     assert not companies.filter(contacts__isnull=True).exists()
