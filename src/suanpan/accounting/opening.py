@@ -81,7 +81,7 @@ def voucher_words(*, organization: Organization) -> list[str]:
 
 def _lock_books(organization: Organization) -> Books:
     books_get(organization=organization)
-    return Books.objects.select_for_update().select_related("start").get(organization=organization)
+    return Books.objects.select_for_update(of=("self",)).select_related("start").get(organization=organization)
 
 
 def _anything_posted(organization: Organization) -> bool:

@@ -9,17 +9,29 @@ from suanpan.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt,
 
 def lock_order(organization: Organization, pk: object) -> tuple[PurchaseOrder, list[PurchaseOrderLine]]:
     found = get_scoped(PurchaseOrder, organization=organization, pk=pk)
-    order = PurchaseOrder.objects.select_for_update().select_related("supplier", "warehouse").get(pk=found.pk)
+    order = (
+        PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier", "warehouse").get(pk=found.pk)
+    )
     lines = list(
-        PurchaseOrderLine.objects.select_for_update().filter(order=order).select_related("product").order_by("pk")
+        PurchaseOrderLine.objects.select_for_update(of=("self",))
+        .filter(order=order)
+        .select_related("product")
+        .order_by("pk")
     )
     return order, lines
 
 
 def lock_receipt(organization: Organization, pk: object) -> tuple[Receipt, list[ReceiptLine]]:
     found = get_scoped(Receipt, organization=organization, pk=pk)
-    receipt = Receipt.objects.select_for_update().select_related("supplier", "warehouse", "order").get(pk=found.pk)
+    receipt = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("supplier", "warehouse", "order")
+        .get(pk=found.pk)
+    )
     lines = list(
-        ReceiptLine.objects.select_for_update().filter(receipt=receipt).select_related("product", "lot").order_by("pk")
+        ReceiptLine.objects.select_for_update(of=("self",))
+        .filter(receipt=receipt)
+        .select_related("product", "lot")
+        .order_by("pk")
     )
     return receipt, lines
