@@ -53,8 +53,6 @@ class Dimension(models.TextChoices):
     PRODUCT = "product", _("Product")
 
 
-DEFAULT_VOUCHER_WORDS = ("记",)
-
 # `Voucher.source_type` of the vouchers the month-end close makes (结转损益 and the year-end carry of 本年利润).
 # The income statement leaves them out: it reports what the P&L accounts earned and spent, not their closing.
 PERIOD_CLOSE_SOURCE = "accounting.period_close"

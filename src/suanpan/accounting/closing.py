@@ -30,9 +30,7 @@ from django.utils.translation import gettext as _
 
 from suanpan.accounting import locks, reports, services
 from suanpan.accounting.choices import (
-    DEFAULT_VOUCHER_WORDS,
     PERIOD_CLOSE_SOURCE,
-    VOUCHER_FLOW,
     YEAR_END_SOURCE,
     AccountCategory,
     Dimension,
@@ -400,12 +398,6 @@ def check_year_profit_carried(*, organization: Organization, period: Period) -> 
 # Carrying ----------------------------------------------------------------------------------------------------
 
 
-def _carry_word(organization: Organization) -> str:
-    books = books_of(organization)
-    words = list((books.voucher_words if books is not None else None) or DEFAULT_VOUCHER_WORDS)
-    return "转" if "转" in words else str(words[0])
-
-
 def _account(organization: Organization, code: str) -> Account:
     account = Account.objects.filter(organization=organization, code=code).first()
     if account is None:
@@ -416,30 +408,6 @@ def _account(organization: Organization, code: str) -> Account:
 def _side(net: Decimal) -> dict[str, Decimal]:
     """The line that brings an account holding `net` (debit positive) to zero."""
     return {"credit": net} if net > 0 else {"debit": -net}
-
-
-def _review_as_close(organization: Organization, actor: Actor, voucher: Voucher) -> None:
-    """Mark a carry voucher reviewed on behalf of the close.
-
-    Why not `services.voucher_review`: it refuses a reviewer who also prepared the voucher (unless the
-    organization allows self-review), and the closing user is the preparer. The review rule separates the
-    person who enters amounts from the one who checks them; a carry voucher has no entered amounts — it is
-    computed from vouchers already reviewed and posted, and the close checks (balanced trial balance, nothing
-    unposted) are its review. So the voucher is reviewed by the system: no person is named as reviewer (it
-    would falsely claim a second pair of eyes), and the audit trail records the review as the close's.
-    """
-    locked = locks.lock_voucher(voucher.pk)
-    VOUCHER_FLOW.check(locked.status, VoucherStatus.REVIEWED)
-    locked.status = VoucherStatus.REVIEWED
-    locked.reviewer = None
-    locked.save(update_fields=["status", "reviewer", "updated_at"])
-    audit_record(
-        organization=organization,
-        actor=actor,
-        obj=locked,
-        action=AuditAction.STATE,
-        changes={"status": [VoucherStatus.DRAFT, VoucherStatus.REVIEWED], "reviewed_by": "period close"},
-    )
 
 
 def _post_carry(
@@ -455,12 +423,14 @@ def _post_carry(
         actor=actor,
         date=period.end,
         lines=rows,
-        word=_carry_word(organization),
+        word=services.voucher_word(organization=organization, preferred="转"),
         source_type=source_type,
         source_id=period.pk,
         source_label=f"{label} {period}",
     )
-    _review_as_close(organization, actor, voucher)
+    services.voucher_review_by_system(
+        organization=organization, actor=actor, voucher_id=voucher.pk, on_behalf_of="period close"
+    )
     return services.voucher_post(organization=organization, actor=actor, voucher_id=voucher.pk)
 
 

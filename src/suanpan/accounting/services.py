@@ -578,6 +578,77 @@ def _reversal_date(organization: Organization) -> datetime.date:
     return later.start if later is not None else today  # none open: voucher_create names the closed period
 
 
+def voucher_word(*, organization: Organization, preferred: str) -> str:
+    """The 凭证字 of a voucher the program makes: `preferred` (转, 付 …) where the books use it, else their first."""
+    from suanpan.accounting.opening import voucher_words  # here: opening imports this module
+
+    words = voucher_words(organization=organization)
+    return preferred if preferred in words else words[0]
+
+
+def voucher_review_by_system(
+    *, organization: Organization, actor: Actor | None, voucher_id: int, on_behalf_of: str
+) -> Voucher:
+    """Mark a voucher the program made reviewed on behalf of what made it (the period close, the costing run, a
+    document such as a receipt or a stocktake), in the caller's transaction.
+
+    Why not `voucher_review`: it refuses a reviewer who also prepared the voucher (unless the organization allows
+    self-review). The review rule separates the person who enters amounts from the one who checks them; these
+    vouchers have no entered amounts — they are computed from vouchers, stock moves or a document that went
+    through its own checks and approval, and those are their review. So no person is named as reviewer (it would
+    falsely claim a second pair of eyes), and the audit trail records the review as `on_behalf_of`'s.
+    """
+    locked = locks.lock_voucher(voucher_id)
+    VOUCHER_FLOW.check(locked.status, VoucherStatus.REVIEWED)
+    locked.status = VoucherStatus.REVIEWED
+    locked.reviewer = None
+    locked.save(update_fields=["status", "reviewer", "updated_at"])
+    audit_record(
+        organization=organization,
+        actor=actor,
+        obj=locked,
+        action=AuditAction.STATE,
+        changes={"status": [VoucherStatus.DRAFT, VoucherStatus.REVIEWED], "reviewed_by": on_behalf_of},
+    )
+    return locked
+
+
+def document_voucher_post(
+    *,
+    organization: Organization,
+    actor: Actor | None,
+    date: datetime.date,
+    lines: Sequence[Mapping[str, Any]],
+    source_type: str,
+    source_id: int,
+    source_label: str,
+    reviewed_by: str,
+    word: str = "转",
+    maker: Actor | None = None,
+) -> Voucher:
+    """Create, review (by the system, on behalf of `reviewed_by`) and post the voucher of a business document,
+    inside the document's transaction.
+
+    The permission that guards the document guards its voucher (a warehouse clerk posting a receipt need not hold
+    `accounting.enter_voucher`), so the bookkeeping permissions are not checked here; `maker` is the person named
+    as the voucher's preparer, if any. `actor` is recorded in the audit trail.
+    """
+    voucher = voucher_create(
+        organization=organization,
+        actor=None,
+        date=date,
+        lines=lines,
+        word=voucher_word(organization=organization, preferred=word),
+        source_type=source_type,
+        source_id=source_id,
+        source_label=source_label,
+    )
+    if maker is not None and maker.is_authenticated:
+        Voucher.objects.filter(pk=voucher.pk).update(maker_id=maker.pk)
+    voucher_review_by_system(organization=organization, actor=actor, voucher_id=voucher.pk, on_behalf_of=reviewed_by)
+    return voucher_post(organization=organization, actor=None, voucher_id=voucher.pk)
+
+
 def voucher_reverse(
     *, organization: Organization, actor: Actor, voucher_id: int, date: datetime.date | None = None
 ) -> Voucher:

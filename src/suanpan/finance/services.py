@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from suanpan.accounting.models import Account
+from suanpan.accounting.services import document_voucher_post
 from suanpan.accounting.statements import cash_flow_items
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
@@ -33,7 +34,6 @@ from suanpan.finance.choices import SUPPLIER_PAYMENT_CASH_FLOW, OpenItemKind, Pa
 from suanpan.finance.models import Allocation, OpenItem, Payment
 from suanpan.finance.selectors import with_open_amount
 from suanpan.finance.vouchers import account as ledger_account
-from suanpan.finance.vouchers import document_voucher_post
 from suanpan.partners.models import Partner
 
 
@@ -355,7 +355,9 @@ def _record(
             source_type="finance.payment",
             source_id=payment.pk,
             source_label=payment.number,
+            reviewed_by=payment.number,
             word="付" if cash is not None else "转",
+            maker=actor,
         )
         payment.save(update_fields=["voucher", "updated_at"])
     audit_record(

@@ -55,7 +55,7 @@ from django.utils.translation import gettext as _
 from suanpan.accounting import closing
 from suanpan.accounting import locks as accounting_locks
 from suanpan.accounting import services as accounting
-from suanpan.accounting.choices import VOUCHER_FLOW, PeriodStatus, VoucherStatus
+from suanpan.accounting.choices import PeriodStatus
 from suanpan.accounting.models import Account, Period, Voucher
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction, CostingMethod
@@ -138,26 +138,10 @@ def costing_finalize(*, organization: Organization) -> int:
     return StockMove.objects.filter(organization=organization, cost_final=False).filter(query).update(cost_final=True)
 
 
-def _review_as_run(organization: Organization, actor: Actor, voucher: Voucher) -> None:
-    """Mark the run's voucher reviewed on behalf of the run — the same thing, for the same reason, as the period
-    close does for its carry vouchers (`accounting.closing._review_as_close`): no amount in it was typed by a
-    person; it is computed from the stock ledger, so no second person is named as reviewer."""
-    locked = accounting_locks.lock_voucher(voucher.pk)
-    VOUCHER_FLOW.check(locked.status, VoucherStatus.REVIEWED)
-    locked.status = VoucherStatus.REVIEWED
-    locked.reviewer = None
-    locked.save(update_fields=["status", "reviewer", "updated_at"])
-    audit_record(
-        organization=organization,
-        actor=actor,
-        obj=locked,
-        action=AuditAction.STATE,
-        changes={"status": [VoucherStatus.DRAFT, VoucherStatus.REVIEWED], "reviewed_by": "costing run"},
-    )
-
-
 def _post(organization: Organization, actor: Actor, voucher: Voucher) -> Voucher:
-    _review_as_run(organization, actor, voucher)
+    accounting.voucher_review_by_system(
+        organization=organization, actor=actor, voucher_id=voucher.pk, on_behalf_of="costing run"
+    )
     return accounting.voucher_post(organization=organization, actor=actor, voucher_id=voucher.pk)
 
 
@@ -369,18 +353,12 @@ def _voucher(organization: Organization, actor: Actor, period: Period, amounts: 
         actor=actor,
         date=period.end,
         lines=rows,
-        word=_word(organization),
+        word=accounting.voucher_word(organization=organization, preferred="转"),
         source_type=SOURCE_TYPE,
         source_id=period.pk,
         source_label=_("Costing run %(m)s") % {"m": label},
     )
     return _post(organization, actor, voucher)
-
-
-def _word(organization: Organization) -> str:
-    books = closing.books_of(organization)
-    words = list((books.voucher_words if books is not None else None) or ["记"])
-    return "转" if "转" in words else str(words[0])
 
 
 # Reads ---------------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 
 from suanpan.accounting import closing
 from suanpan.accounting.models import Period
+from suanpan.accounting.services import document_voucher_post
 from suanpan.catalog.models import Category, Product
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
@@ -49,7 +50,7 @@ from suanpan.inventory.models import LotStock, StockLevel, StockMove, Stocktake,
 from suanpan.inventory.posting import MoveSpec
 from suanpan.inventory.services import normalize, stock_post
 from suanpan.inventory.transfers import check_date, check_product_lot, parse_quantity, scoped_ref
-from suanpan.inventory.vouchers import INVENTORY_ACCOUNT, PENDING_LOSS_ACCOUNT, document_voucher_post, entry
+from suanpan.inventory.vouchers import INVENTORY_ACCOUNT, PENDING_LOSS_ACCOUNT, entry
 
 SOURCE_TYPE = "inventory.stocktake"
 NUMBER_SERIES = "inventory.stocktake"

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from suanpan.accounting.services import document_voucher_post
 from suanpan.catalog.models import Product
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
@@ -41,7 +42,7 @@ from suanpan.inventory.choices import TRANSFER_FLOW, MoveKind, TransferStatus
 from suanpan.inventory.models import Lot, Transfer, TransferLine, Warehouse
 from suanpan.inventory.posting import MoveSpec
 from suanpan.inventory.services import stock_post
-from suanpan.inventory.vouchers import INVENTORY_ACCOUNT, PENDING_LOSS_ACCOUNT, document_voucher_post, entry
+from suanpan.inventory.vouchers import INVENTORY_ACCOUNT, PENDING_LOSS_ACCOUNT, entry
 
 SOURCE_TYPE = "inventory.transfer"
 NUMBER_SERIES = "inventory.transfer"

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from suanpan.accounting.services import document_voucher_post
 from suanpan.catalog.models import Product
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction, TaxpayerType
@@ -31,7 +32,6 @@ from suanpan.core.types import Actor
 from suanpan.finance.choices import OpenItemKind
 from suanpan.finance.services import open_item_add
 from suanpan.finance.vouchers import account as ledger_account
-from suanpan.finance.vouchers import document_voucher_post
 from suanpan.inventory.choices import MoveKind
 from suanpan.inventory.models import Lot, Warehouse
 from suanpan.inventory.posting import MoveSpec
@@ -508,6 +508,8 @@ def _post_books(
         source_type=kind,
         source_id=document.pk,
         source_label=document.number,
+        reviewed_by=document.number,
+        maker=actor,
     )
     document.save(update_fields=["voucher", "updated_at"])
     if document.total:

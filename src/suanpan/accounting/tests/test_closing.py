@@ -108,7 +108,7 @@ def test_close_carries_profit_and_loss_into_3103(org, acc, accountant, reviewer)
     assert (carry.status, carry.date, carry.source_id) == ("posted", datetime.date(2026, 11, 30), nov.pk)
     assert carry.word == "转"  # among the books' words
     assert carry.maker == accountant
-    assert carry.reviewer is None  # reviewed by the close itself, see closing._review_as_close
+    assert carry.reviewer is None  # reviewed by the close itself, see services.voucher_review_by_system
     assert carry.total_debit == Decimal("9500.00")  # 5001 debited; the rest credited: 6862.80 + 2637.20
     lines = {ln.account.code: (ln.debit, ln.credit) for ln in carry.lines.select_related("account")}
     assert lines == {
