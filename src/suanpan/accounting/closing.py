@@ -39,6 +39,7 @@ from suanpan.accounting.choices import (
 )
 from suanpan.accounting.models import Account, AccountBalance, Books, OpeningBalance, Period, Voucher, VoucherLine
 from suanpan.accounting.posting import DIMENSION_FIELDS
+from suanpan.accounting.selectors import account_by_code
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
@@ -398,13 +399,6 @@ def check_year_profit_carried(*, organization: Organization, period: Period) -> 
 # Carrying ----------------------------------------------------------------------------------------------------
 
 
-def _account(organization: Organization, code: str) -> Account:
-    account = Account.objects.filter(organization=organization, code=code).first()
-    if account is None:
-        raise DomainError(_("The chart of accounts has no account %(code)s.") % {"code": code}, field="account")
-    return account
-
-
 def _side(net: Decimal) -> dict[str, Decimal]:
     """The line that brings an account holding `net` (debit positive) to zero."""
     return {"credit": net} if net > 0 else {"debit": -net}
@@ -444,7 +438,13 @@ def _carry_pnl(organization: Organization, actor: Actor, period: Period) -> Vouc
     ]
     total = sum((r.net for r in remaining), ZERO)
     if total != ZERO:  # income and expenses that cancel out leave nothing to move into 本年利润
-        rows.append({"summary": summary, "account": _account(organization, PROFIT_ACCOUNT), **_side(-total)})
+        rows.append(
+            {
+                "summary": summary,
+                "account": account_by_code(organization=organization, code=PROFIT_ACCOUNT),
+                **_side(-total),
+            }
+        )
     return _post_carry(organization, actor, period, rows, PERIOD_CLOSE_SOURCE, _("Period close"))
 
 
@@ -454,8 +454,12 @@ def _carry_year(organization: Organization, actor: Actor, period: Period) -> Vou
         return None
     summary = _("Carry the year's profit to retained earnings")
     rows = [
-        {"summary": summary, "account": _account(organization, PROFIT_ACCOUNT), **_side(left)},
-        {"summary": summary, "account": _account(organization, RETAINED_ACCOUNT), **_side(-left)},
+        {"summary": summary, "account": account_by_code(organization=organization, code=PROFIT_ACCOUNT), **_side(left)},
+        {
+            "summary": summary,
+            "account": account_by_code(organization=organization, code=RETAINED_ACCOUNT),
+            **_side(-left),
+        },
     ]
     return _post_carry(organization, actor, period, rows, YEAR_END_SOURCE, _("Year-end close"))
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from suanpan.accounting.models import Account, Period, Voucher
+from suanpan.core.exceptions import DomainError
 from suanpan.core.models import Organization
 from suanpan.core.records import get_scoped
 
@@ -15,6 +17,15 @@ def account_list(*, organization: Organization) -> QuerySet[Account]:
 
 def account_get(*, organization: Organization, pk: object) -> Account:
     return get_scoped(Account, organization=organization, pk=pk)
+
+
+def account_by_code(*, organization: Organization, code: str) -> Account:
+    """The account with this code; a refusal naming the code when the chart has none (a program-made voucher
+    posts to fixed codes such as 1405 or 3103)."""
+    account = Account.objects.filter(organization=organization, code=code).first()
+    if account is None:
+        raise DomainError(_("The chart of accounts has no account %(code)s.") % {"code": code}, field="account")
+    return account
 
 
 def postable_accounts(*, organization: Organization) -> QuerySet[Account]:

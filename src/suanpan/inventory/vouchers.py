@@ -15,21 +15,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
-from suanpan.accounting.models import Account
-from suanpan.core.exceptions import DomainError
+from suanpan.accounting.selectors import account_by_code
 from suanpan.core.models import Organization
 
 INVENTORY_ACCOUNT = "1405"  # 库存商品
 PENDING_LOSS_ACCOUNT = "190101"  # 待处理财产损溢—待处理流动资产损溢
-
-
-def account(organization: Organization, code: str) -> Account:
-    found = Account.objects.filter(organization=organization, code=code).first()
-    if found is None:
-        raise DomainError(_("The chart of accounts has no account %(code)s.") % {"code": code}, field="account")
-    return found
 
 
 def entry(
@@ -37,6 +27,6 @@ def entry(
 ) -> list[dict[str, object]]:
     """Two voucher lines: Dr `debit` / Cr `credit`, `amount` (> 0)."""
     return [
-        {"summary": summary, "account": account(organization, debit), "debit": amount},
-        {"summary": summary, "account": account(organization, credit), "credit": amount},
+        {"summary": summary, "account": account_by_code(organization=organization, code=debit), "debit": amount},
+        {"summary": summary, "account": account_by_code(organization=organization, code=credit), "credit": amount},
     ]
