@@ -187,16 +187,12 @@ def general_ledger(*, organization: Organization, account: Account, start: Perio
     return GeneralLedger(account=account, start=start, end=end, opening=opening, lines=lines, closing=balance)
 
 
-@dataclass(frozen=True)
-class GeneralSummaryRow:
-    """One first-level account in the all-accounts summary of the 总账."""
+class _Balances:
+    """A ledger row's closing balance (opening + debit − credit) and both balances as printed: 借/贷 and amount."""
 
-    account: Account
     opening: Decimal
     debit: Decimal
     credit: Decimal
-    ytd_debit: Decimal
-    ytd_credit: Decimal
 
     @property
     def closing(self) -> Decimal:
@@ -217,6 +213,18 @@ class GeneralSummaryRow:
     @property
     def closing_amount(self) -> Decimal:
         return abs(self.closing)
+
+
+@dataclass(frozen=True)
+class GeneralSummaryRow(_Balances):
+    """One first-level account in the all-accounts summary of the 总账."""
+
+    account: Account
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    ytd_debit: Decimal
+    ytd_credit: Decimal
 
     @property
     def is_empty(self) -> bool:
@@ -282,7 +290,7 @@ def general_summary(
 
 
 @dataclass(frozen=True)
-class AuxiliaryRow:
+class AuxiliaryRow(_Balances):
     """One partner's balance on the account; `partner_id` None is what lines without a partner left."""
 
     partner_id: int | None
@@ -291,26 +299,6 @@ class AuxiliaryRow:
     opening: Decimal
     debit: Decimal
     credit: Decimal
-
-    @property
-    def closing(self) -> Decimal:
-        return self.opening + self.debit - self.credit
-
-    @property
-    def opening_side(self) -> str:
-        return balance_side_label(self.opening)
-
-    @property
-    def closing_side(self) -> str:
-        return balance_side_label(self.closing)
-
-    @property
-    def opening_amount(self) -> Decimal:
-        return abs(self.opening)
-
-    @property
-    def closing_amount(self) -> Decimal:
-        return abs(self.closing)
 
 
 @dataclass(frozen=True)
