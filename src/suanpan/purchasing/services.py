@@ -57,6 +57,16 @@ def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
         check_perm(organization=organization, actor=actor, perm=perm)
 
 
+def _document_totals(lines: Sequence[ReceiptLine | PurchaseReturnLine], *, vat_in_cost: bool) -> dict[str, Decimal]:
+    """A receipt's or a return's amount, tax, total and cost: the sums of its lines (no tax where VAT is cost)."""
+    return {
+        "amount": sum((ln.amount for ln in lines), ZERO),
+        "tax": ZERO if vat_in_cost else sum((ln.tax for ln in lines), ZERO),
+        "total": sum((ln.total for ln in lines), ZERO),
+        "cost": sum((ln.cost for ln in lines), ZERO),
+    }
+
+
 def _user_id(actor: Actor | None) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
 
@@ -425,10 +435,7 @@ def receipt_post(
             warehouse=warehouse,
             date=date,
             invoice_number=str(invoice_number or "").strip()[:40],
-            amount=sum((ln.amount for ln in built), ZERO),
-            tax=ZERO if vat_in_cost else sum((ln.tax for ln in built), ZERO),
-            total=sum((ln.total for ln in built), ZERO),
-            cost=sum((ln.cost for ln in built), ZERO),
+            **_document_totals(built, vat_in_cost=vat_in_cost),
             due_date=date + datetime.timedelta(days=supplier.payment_terms_days),
             notes=str(notes or "").strip(),
             created_by_id=_user_id(actor),
@@ -612,10 +619,7 @@ def purchase_return_post(
             warehouse=receipt.warehouse,
             date=date,
             reason=str(reason or "").strip()[:200],
-            amount=sum((ln.amount for ln in built), ZERO),
-            tax=ZERO if vat_in_cost else sum((ln.tax for ln in built), ZERO),
-            total=sum((ln.total for ln in built), ZERO),
-            cost=sum((ln.cost for ln in built), ZERO),
+            **_document_totals(built, vat_in_cost=vat_in_cost),
             created_by_id=_user_id(actor),
         )
         for made_return in built:
