@@ -10,7 +10,7 @@ class Role(models.TextChoices):
     SERVICE = "service", _("Customer service")
     MARKETING = "marketing", _("Marketing")
     PURCHASING = "purchasing", _("Purchasing")
-    WAREHOUSE = "warehouse", _("Warehouse")
+    WAREHOUSE = "warehouse", pgettext_lazy("role", "Warehouse")
     FINANCE = "finance", _("Finance")
 
 
