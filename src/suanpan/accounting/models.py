@@ -156,7 +156,10 @@ class Voucher(OrgScoped):
 
     @property
     def display_number(self) -> str:
-        return f"{self.word}-{self.number:04d}" if self.number else f"{self.word}-{_('draft')}#{self.pk}"
+        if self.number:
+            return f"{self.word}-{self.number:04d}"
+        draft = _("draft")  # outside the f-string, where makemessages finds it
+        return f"{self.word}-{draft}#{self.pk}"
 
 
 class VoucherLine(models.Model):
