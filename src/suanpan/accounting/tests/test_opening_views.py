@@ -92,7 +92,7 @@ def test_accept_and_unaccept_buttons(org, owner_client, owner, member, client_as
     assert finance.post("/accounting/opening/unaccept/").status_code == 403
     r = finance.post(PAGE, {"a-1001-balance": "9"})
     assert r.status_code == 422
-    assert "corrections go through vouchers" in r.content.decode()
+    assert "期初余额已审核，不能再修改" in r.content.decode()  # zh-Hans is the default
     assert OpeningBalance.objects.get(account__code="1001", organization=org).balance == D("5.00")
     assert 'id="opening-unaccept"' in owner_client.get(PAGE).content.decode()
     assert owner_client.post("/accounting/opening/unaccept/").status_code == 302

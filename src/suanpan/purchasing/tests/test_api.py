@@ -24,7 +24,7 @@ def test_order_receive_return_and_analysis(org, owner_api):
     r = owner_api.post("/purchase-receipts", over)
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "lines.0.quantity"
-    assert "Over-receipt refused" in r.json()["detail"]
+    assert "拒绝超额入库" in r.json()["detail"]  # zh-Hans is the default
     r = owner_api.post("/purchase-receipts", {**over, "lines": [{"order_line_id": line_id, "quantity": "1.00001"}]})
     assert r.status_code == 422
     r = owner_api.post("/purchase-receipts", {**over, "lines": [{"order_line_id": line_id, "quantity": "6"}]})

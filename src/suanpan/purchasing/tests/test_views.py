@@ -35,7 +35,7 @@ def test_purchase_pages_end_to_end(org, owner_client, supplier, warehouse, make_
     }
     r = c.post("/purchasing/orders/new/", form)
     assert r.status_code == 422
-    assert "At most 4 decimal places." in r.content.decode()
+    assert "最多 4 位小数。" in r.content.decode()  # zh-Hans is the default
     assert not PurchaseOrder.objects.exists()
     form["lines-1-quantity"] = "4"
     r = c.post("/purchasing/orders/new/", form)
