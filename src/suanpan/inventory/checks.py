@@ -13,6 +13,10 @@
    opening balances are entered separately, manual vouchers exist), so the check ties each document to its own
    vouchers instead, which pins down every place where the two ledgers could drift apart.
    Other apps add their document types to `VOUCHERED_SOURCES` (e.g. "purchasing.receipt").
+   Under monthly average a costing run revalues a month's outgoing moves and books the difference under its own
+   voucher (source `inventory.costing_run`, dated the month's last day), not the documents'. So in a month that
+   has a costing run, every document with an outgoing move other than a transfer is pooled with the run's
+   vouchers: Σ values of those documents' moves = Σ 1405 of their vouchers + the runs' vouchers of that month.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from typing import Any
 
 from suanpan.accounting.choices import VoucherStatus
 from suanpan.accounting.models import VoucherLine
+from suanpan.core.choices import CostingMethod
 from suanpan.core.models import Organization
 from suanpan.core.money import ZERO
-from suanpan.inventory.choices import TransferStatus
-from suanpan.inventory.models import LotStock, StockLevel, StockMove, TransferLine
+from suanpan.inventory.choices import MoveKind, TransferStatus
+from suanpan.inventory.costing import SOURCE_TYPE as COSTING_RUN
+from suanpan.inventory.models import CostingRun, LotStock, StockLevel, StockMove, TransferLine
 from suanpan.inventory.vouchers import INVENTORY_ACCOUNT
 
 VOUCHERED_SOURCES: set[str] = {"inventory.transfer", "inventory.stocktake"}
@@ -93,29 +99,52 @@ def no_negative_stock(org: Organization) -> list[str]:
     return problems
 
 
+Key = tuple[str, int | None]
+
+
+def _costed_documents(org: Organization) -> dict[Key, Key]:
+    """{document key: month pool key} for the documents whose outgoing moves a costing run may have revalued."""
+    if org.costing_method != CostingMethod.MONTHLY_AVERAGE:
+        return {}
+    months = {run.year * 100 + run.month for run in CostingRun.objects.filter(organization=org)}
+    pooled: dict[Key, Key] = {}
+    for source_type, source_id, day in (
+        StockMove.objects.filter(
+            organization=org, source_type__in=VOUCHERED_SOURCES, source_id__isnull=False, quantity__lt=0
+        )
+        .exclude(kind=MoveKind.TRANSFER_OUT)
+        .values_list("source_type", "source_id", "date")
+    ):
+        if day.year * 100 + day.month in months:
+            pooled[(source_type, source_id)] = (COSTING_RUN, day.year * 100 + day.month)
+    return pooled
+
+
 def inventory_account_matches_documents(org: Organization) -> list[str]:
-    stock: dict[tuple[str, int | None], Decimal] = defaultdict(lambda: ZERO)
+    pooled = _costed_documents(org)
+    stock: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     for source_type, source_id, value in StockMove.objects.filter(
         organization=org, source_type__in=VOUCHERED_SOURCES, source_id__isnull=False
     ).values_list("source_type", "source_id", "value"):
-        stock[(source_type, source_id)] += value
+        key = (source_type, source_id)
+        stock[pooled.get(key, key)] += value
     for transfer_id, value in TransferLine.objects.filter(
         organization=org, transfer__status=TransferStatus.SHIPPED
     ).values_list("transfer_id", "shipped_value"):
         stock[("inventory.transfer", transfer_id)] += value
-    books: dict[tuple[str, int | None], Decimal] = defaultdict(lambda: ZERO)
-    for source_type, source_id, debit, credit in VoucherLine.objects.filter(
+    books: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for source_type, source_id, day, debit, credit in VoucherLine.objects.filter(
         voucher__organization=org,
         voucher__status=VoucherStatus.POSTED,
-        voucher__source_type__in=VOUCHERED_SOURCES,
+        voucher__source_type__in=VOUCHERED_SOURCES | {COSTING_RUN},
         voucher__source_id__isnull=False,
         account__code=INVENTORY_ACCOUNT,
-    ).values_list("voucher__source_type", "voucher__source_id", "debit", "credit"):
-        books[(source_type, source_id)] += debit - credit
+    ).values_list("voucher__source_type", "voucher__source_id", "voucher__date", "debit", "credit"):
+        key = (COSTING_RUN, day.year * 100 + day.month) if source_type == COSTING_RUN else (source_type, source_id)
+        books[pooled.get(key, key)] += debit - credit
     problems = []
-    for key in sorted(set(stock) | set(books)):
+    for key in sorted(set(stock) | set(books), key=lambda k: (k[0], k[1] or 0)):
         if stock[key] != books[key]:
-            problems.append(
-                f"{key[0]} #{key[1]}: stock moves (+ in transit) worth {stock[key]}, inventory account {books[key]}"
-            )
+            what = f"costing run {key[1]}: documents it revalued" if key[0] == COSTING_RUN else f"{key[0]} #{key[1]}"
+            problems.append(f"{what}: stock moves (+ in transit) worth {stock[key]}, inventory account {books[key]}")
     return problems

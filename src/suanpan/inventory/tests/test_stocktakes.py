@@ -326,3 +326,28 @@ def test_an_open_stocktake_stops_the_month_end_close(org, owner, warehouse, make
     stocktake_cancel(organization=org, actor=owner, stocktake_id=stocktake.pk)
     check = next(c for c in close_checks(organization=org, period=period) if c.code == "open_stocktakes")
     assert check.ok
+
+
+def test_a_loss_revalued_by_the_costing_run_keeps_verify_clean(org, owner, warehouse, make_product):
+    """Monthly average: the loss posts at the provisional cost, the costing run revalues it and books the
+    difference under its own voucher. Pens: 10 @ 5.00, loss 4 → provisional 20.00; receipt 10 @ 8.00 later in
+    the month → average 130.00 / 20 = 6.50, the loss becomes 26.00 and the run books Dr 190101 6.00 / Cr 1405
+    6.00. The stock check ties the stocktake and the run's voucher together for the month, so it stays clean."""
+    from suanpan.core.choices import CostingMethod
+    from suanpan.inventory import costing
+
+    org.costing_method = CostingMethod.MONTHLY_AVERAGE
+    org.save()
+    pen = make_product("P1")
+    receive(org, pen, warehouse, "10", "5.00")
+    stocktake = start(org, warehouse, actor=owner)
+    count(org, stocktake, {pen: "6"}, actor=owner)
+    stocktake = approve_and_post(org, stocktake, owner)
+    receive(org, pen, warehouse, "10", "8.00", date=LATER + datetime.timedelta(days=1))
+    run = costing.costing_run(organization=org, actor=owner, year=2026, month=11)
+    assert StockMove.objects.get(source_id=stocktake.pk).value == D("-26.00")
+    assert [(ln.account.code, ln.debit, ln.credit) for ln in run.voucher.lines.order_by("account__code")] == [
+        ("1405", D("0"), D("6.00")),
+        ("190101", D("6.00"), D("0")),
+    ]
+    clean(org)
