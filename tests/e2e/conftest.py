@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
@@ -74,6 +76,29 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": DESKTOP}
+
+
+@pytest.fixture(autouse=True)
+def ledger_triggers_lifted_for_the_flush(transactional_db: None) -> Any:
+    """After each browser test the live server's database is emptied by Django's flush, which on SQLite is a
+    DELETE of every table: the triggers that keep posted ledger rows (vouchers, stock moves, open items) from
+    being deleted would abort it. So on SQLite this test's data is flushed here with the triggers lifted, and
+    they are put back at once; Django's own flush then finds empty tables. PostgreSQL flushes with TRUNCATE,
+    which row triggers do not see."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    try:
+        call_command("flush", verbosity=0, interactive=False)
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in triggers:
+                cursor.execute(sql)
 
 
 @dataclass(frozen=True)
