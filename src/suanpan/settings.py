@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "suanpan.inventory",
     "suanpan.finance",
     "suanpan.purchasing",
+    "suanpan.sales",
     "suanpan.accounting",
     "suanpan.reports",
     "suanpan",

@@ -43,6 +43,14 @@ class P:
     RECEIVE_GOODS = "purchasing.receive_goods"  # post receipts and purchase returns (stock + payable)
     VIEW_PAYABLE = "finance.view_payable"  # open payables, payments, payables aging
     PAY = "finance.pay"  # supplier payments, write-off (核销), applying advances
+    VIEW_SALES = "sales.view_sales"  # sales orders, deliveries, returns, invoices, sales reports
+    CHANGE_SALES = "sales.change_sales"  # sales orders: create, edit, confirm (reserves stock), cancel, close
+    APPROVE_CREDIT = "sales.approve_credit"  # confirm an order beyond the customer's credit limit
+    MANAGE_PRICES = "sales.manage_prices"  # price lists and their quantity breaks
+    DELIVER_GOODS = "sales.deliver_goods"  # deliveries (stock out, cost of goods), logistics, sales returns
+    INVOICE = "sales.invoice"  # issue invoices and credit notes (revenue, output VAT, receivable)
+    VIEW_RECEIVABLE = "finance.view_receivable"  # open receivables, receipts, aging, customer statements
+    RECEIVE_PAYMENT = "finance.receive_payment"  # customer receipts, write-off (核销), applying advance receipts
     VIEW_LEDGER = "accounting.view_ledger"
     MANAGE_ACCOUNTS = "accounting.manage_accounts"
     ENTER_VOUCHER = "accounting.enter_voucher"
@@ -59,8 +67,18 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: ALL_PERMISSIONS,
     Role.ADMIN: ALL_PERMISSIONS,
-    Role.SALES: frozenset({P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_WAREHOUSE}),
-    Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT}),
+    Role.SALES: frozenset(
+        {
+            P.VIEW_CUSTOMER,
+            P.CHANGE_CUSTOMER,
+            P.VIEW_PRODUCT,
+            P.VIEW_WAREHOUSE,
+            P.VIEW_SALES,
+            P.CHANGE_SALES,
+            P.VIEW_RECEIVABLE,
+        }
+    ),
+    Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_SALES}),
     Role.MARKETING: frozenset({P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT}),
     Role.PURCHASING: frozenset(
         {
@@ -89,6 +107,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.CHANGE_REORDER,
             P.VIEW_PURCHASE,
             P.RECEIVE_GOODS,
+            P.VIEW_CUSTOMER,
+            P.VIEW_SALES,
+            P.DELIVER_GOODS,
         }
     ),
     Role.FINANCE: frozenset(
@@ -110,6 +131,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.VIEW_PURCHASE,
             P.VIEW_PAYABLE,
             P.PAY,
+            P.VIEW_SALES,
+            P.APPROVE_CREDIT,
+            P.INVOICE,
+            P.VIEW_RECEIVABLE,
+            P.RECEIVE_PAYMENT,
         }
     ),
 }

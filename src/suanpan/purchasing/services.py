@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,8 @@ from suanpan.catalog.models import Product
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction, TaxpayerType
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
+from suanpan.core.inputs import date_input as _date
+from suanpan.core.inputs import decimal_input as _number
 from suanpan.core.models import Organization
 from suanpan.core.money import ZERO
 from suanpan.core.numbering import next_number
@@ -69,32 +71,6 @@ def _document_totals(lines: Sequence[ReceiptLine | PurchaseReturnLine], *, vat_i
 
 def _user_id(actor: Actor | None) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
-
-
-def _number(value: object, field: str, places: int, *, positive: bool = True) -> Decimal:
-    """A Decimal from input with at most `places` decimals; > 0 (or ≥ 0 with positive=False)."""
-    if value is None or value == "" or isinstance(value, bool | float):
-        raise InvalidInput.single(field, _("Enter a number."))
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise InvalidInput.single(field, _("Enter a number.")) from None
-    if not number.is_finite():
-        raise InvalidInput.single(field, _("Enter a number."))
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise InvalidInput.single(field, _("At most %(n)d decimal places.") % {"n": places})
-    if number.adjusted() >= 13:
-        raise InvalidInput.single(field, _("This number is too large."))
-    if (number <= 0) if positive else (number < 0):
-        raise InvalidInput.single(field, _("Must be more than zero.") if positive else _("Cannot be negative."))
-    return number
-
-
-def _date(value: object, field: str) -> datetime.date:
-    if not isinstance(value, datetime.date):
-        raise InvalidInput.single(field, _("Enter a valid date."))
-    return value
 
 
 def _vat_in_cost(organization: Organization) -> bool:
