@@ -11,6 +11,7 @@ urlpatterns = [
     path("inventory/", include("suanpan.inventory.urls")),
     path("accounting/", include("suanpan.accounting.urls")),
     path("purchasing/", include("suanpan.purchasing.urls")),
+    path("sales/", include("suanpan.sales.urls")),
     path("finance/", include("suanpan.finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

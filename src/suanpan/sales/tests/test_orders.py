@@ -47,7 +47,8 @@ def test_prices_discounts_and_rounding(org, customer, warehouse, make_product):
     )
     assert (ink_line.unit_price, ink_line.amount, ink_line.tax) == (D("6.966666"), D("20.90"), D("2.72"))
     assert (so.amount, so.tax, so.total) == (D("72.20"), D("9.39"), D("81.59"))
-    assert so.status == OrderStatus.DRAFT and so.number == ""
+    assert so.status == OrderStatus.DRAFT
+    assert so.number == ""
 
 
 def test_confirm_reserves_and_cancel_releases(org, owner, customer, warehouse, make_product, stock):
@@ -55,14 +56,18 @@ def test_confirm_reserves_and_cancel_releases(org, owner, customer, warehouse, m
     stock(pen, warehouse, "10", "8.00")
     so = order(org, customer, warehouse, (pen, "6", {}))
     so = orders.order_confirm(organization=org, actor=owner, order_id=so.pk)
-    assert so.status == OrderStatus.CONFIRMED and so.number == "SO202611-0001"
+    assert so.status == OrderStatus.CONFIRMED
+    assert so.number == "SO202611-0001"
     assert (level(pen, warehouse).reserved, level(pen, warehouse).available) == (D("6"), D("4"))
     second = order(org, customer, warehouse, (pen, "5", {}))
     with pytest.raises(DomainError) as refused:
         orders.order_confirm(organization=org, actor=owner, order_id=second.pk)
-    assert "PEN" in str(refused.value) and "5" in str(refused.value) and "4" in str(refused.value)
+    assert "PEN" in str(refused.value)
+    assert "5" in str(refused.value)
+    assert "4" in str(refused.value)
     second.refresh_from_db()
-    assert second.status == OrderStatus.DRAFT and level(pen, warehouse).reserved == D("6")
+    assert second.status == OrderStatus.DRAFT
+    assert level(pen, warehouse).reserved == D("6")
     orders.order_cancel(organization=org, actor=owner, order_id=so.pk)
     assert level(pen, warehouse).reserved == D("0")
     orders.order_confirm(organization=org, actor=owner, order_id=second.pk)
@@ -92,6 +97,7 @@ def test_credit_limit_refuses_unless_approved(org, owner, member, customer, ware
     so = order(org, customer, warehouse, (pen, "5", {}), actor=rep)  # 5 × 20 × 1.13 = 113.00
     with pytest.raises(DomainError) as refused:
         orders.order_confirm(organization=org, actor=rep, order_id=so.pk, approve_credit=True)
-    assert "100" in str(refused.value) and "113" in str(refused.value)
+    assert "100" in str(refused.value)
+    assert "113" in str(refused.value)
     so = orders.order_confirm(organization=org, actor=owner, order_id=so.pk, approve_credit=True)
     assert so.credit_approved_by == owner

@@ -1,0 +1,5 @@
+"""REST endpoints of sales: deliverys."""
+
+from ninja import Router
+
+router = Router(tags=["sales"])

@@ -1,0 +1,5 @@
+"""REST endpoints of sales: orders."""
+
+from ninja import Router
+
+router = Router(tags=["sales"])
