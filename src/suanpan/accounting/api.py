@@ -178,6 +178,8 @@ def get_trial_balance(request: HttpRequest, params: Query[PeriodQuery]) -> dict[
         "balanced": tb.balanced,
         "total_debit": tb.total_debit,
         "total_credit": tb.total_credit,
+        "total_ytd_debit": tb.total_ytd_debit,
+        "total_ytd_credit": tb.total_ytd_credit,
         "rows": [
             {
                 "code": r.account.code,
@@ -187,6 +189,8 @@ def get_trial_balance(request: HttpRequest, params: Query[PeriodQuery]) -> dict[
                 "opening_credit": r.opening_sides[1],
                 "debit": r.debit,
                 "credit": r.credit,
+                "ytd_debit": r.ytd_debit,
+                "ytd_credit": r.ytd_credit,
                 "closing_debit": r.closing_sides[0],
                 "closing_credit": r.closing_sides[1],
             }

@@ -9,13 +9,15 @@ Invariants:
 - opening balances change only until they are accepted, and they are accepted only when Σ debit balances =
   Σ credit balances and Σ ytd debit = Σ ytd credit, exactly; the start of the books changes only while they are
   not accepted and nothing is posted. Acceptance is withdrawn only by a role that may reopen periods, and only
-  while nothing is posted.
+  while nothing is posted;
+- other apps may refuse the acceptance with checks registered by `register_accept_check` (e.g. inventory: the
+  opening stock entered must equal the opening balance of 1405); accounting imports none of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -434,6 +436,26 @@ def _sync_total(organization: Organization, account_id: int) -> None:
 
 # Opening balances: the trial-balance check and acceptance --------------------------------------------------
 
+AcceptCheck = Callable[..., "FieldError | None"]  # fn(*, organization) → why acceptance is refused, or None
+_ACCEPT_CHECKS: list[AcceptCheck] = []
+
+
+def register_accept_check(fn: AcceptCheck) -> AcceptCheck:
+    """Add a check the opening balances must pass before they are accepted (registering twice is a no-op).
+
+    Called as `fn(organization=…)` inside the acceptance's transaction, with the books row locked; it returns a
+    `FieldError` naming what to correct, or None. Other apps register theirs in their `AppConfig.ready()`.
+    """
+    if fn not in _ACCEPT_CHECKS:
+        _ACCEPT_CHECKS.append(fn)
+    return fn
+
+
+def accept_checks(*, organization: Organization) -> list[FieldError]:
+    """What the registered checks say against accepting now, in registration order."""
+    results = (check(organization=organization) for check in _ACCEPT_CHECKS)
+    return [r for r in results if r is not None]
+
 
 @dataclass
 class CategoryTotal:
@@ -513,6 +535,9 @@ def opening_balances_accept(*, organization: Organization, actor: Actor | None) 
                 % {"d": check.ytd_debit, "c": check.ytd_credit, "diff": check.ytd_difference},
                 field="ytd_debit",
             )
+        refused = accept_checks(organization=organization)
+        if refused:
+            raise DomainError(" ".join(r.message for r in refused), field=refused[0].field or "opening_accepted")
         books.opening_accepted_at = timezone.now()
         books.opening_accepted_by_id = actor.pk if actor is not None and actor.is_authenticated else None
         books.save(update_fields=["opening_accepted_at", "opening_accepted_by", "updated_at"])

@@ -122,6 +122,8 @@ class TrialRowOut(Schema):
     opening_credit: Decimal
     debit: Decimal
     credit: Decimal
+    ytd_debit: Decimal = Field(description="本年累计: from January of the last period's year up to it")
+    ytd_credit: Decimal
     closing_debit: Decimal
     closing_credit: Decimal
 
@@ -133,6 +135,8 @@ class TrialBalanceOut(Schema):
     rows: list[TrialRowOut]
     total_debit: Decimal
     total_credit: Decimal
+    total_ytd_debit: Decimal
+    total_ytd_credit: Decimal
 
 
 class PeriodQuery(Schema):

@@ -360,3 +360,20 @@ def test_another_organizations_postings_stay_out(org, other_org, owner_client):
     assert "10.00" not in page
     rows = xlsx_rows(owner_client.get("/accounting/ledgers/general/", {"export": "xlsx"}).content)
     assert rows[1:] == []
+
+
+def test_trial_balance_exports_and_api_carry_the_year_to_date(org, acc, scene, english, api_as):
+    """本年累计 of 1122: the opening's year-to-date 8,000 / 3,000 plus October–November's 1,695 / 2,000 → 9,695 /
+    5,000 (the same figures as the general ledger's 'year' line) — on the page, in Excel, in the PDF and the API."""
+    rows = xlsx_rows(english.get("/accounting/trial-balance/", {**RANGE, "export": "xlsx"}).content)
+    assert rows[0][6:8] == ("Year-to-date debit", "Year-to-date credit")
+    receivable = next(r for r in rows if r[0] == "1122")
+    assert (receivable[6], receivable[7]) == (9695, 5000)
+    text = pdf_text(english.get("/accounting/trial-balance/", {**RANGE, "export": "pdf"}).content)
+    assert "Year to date" in text
+    assert "9,695.00" in text
+    body = api_as("finance").get("/trial-balance", RANGE).json()
+    row = next(r for r in body["rows"] if r["code"] == "1122")
+    assert (D(row["ytd_debit"]), D(row["ytd_credit"])) == (D("9695"), D("5000"))
+    # totals: the opening's year-to-date (8,000 / 3,000, this fixture enters 1122's only) + movements 3,695 each side
+    assert (D(body["total_ytd_debit"]), D(body["total_ytd_credit"])) == (D("11695"), D("6695"))

@@ -324,11 +324,23 @@ class TrialBalanceView(OrgView):
                 _("Opening credit"),
                 _("Debit"),
                 _("Credit"),
+                _("Year-to-date debit"),
+                _("Year-to-date credit"),
                 _("Closing debit"),
                 _("Closing credit"),
             ]
             rows = [
-                [r.account.code, r.account.name, *r.opening_sides, r.debit, r.credit, *r.closing_sides] for r in tb.rows
+                [
+                    r.account.code,
+                    r.account.name,
+                    *r.opening_sides,
+                    r.debit,
+                    r.credit,
+                    r.ytd_debit,
+                    r.ytd_credit,
+                    *r.closing_sides,
+                ]
+                for r in tb.rows
             ]
             rows.append(
                 [
@@ -338,6 +350,8 @@ class TrialBalanceView(OrgView):
                     tb.total_opening_credit,
                     tb.total_debit,
                     tb.total_credit,
+                    tb.total_ytd_debit,
+                    tb.total_ytd_credit,
                     tb.total_closing_debit,
                     tb.total_closing_credit,
                 ]
