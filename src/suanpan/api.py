@@ -14,11 +14,13 @@ from suanpan.core.api_routes import router as core_router
 from suanpan.core.notification_api import router as notifications_router
 from suanpan.finance.api import router as finance_router
 from suanpan.inventory.api import warehouses_router
+from suanpan.inventory.opening_api import router as opening_stock_router
 from suanpan.inventory.report_api import costing_router, reorder_router
 from suanpan.inventory.report_api import router as stock_reports_router
 from suanpan.inventory.stock_api import lots_router, stock_router, stocktakes_router, transfers_router
 from suanpan.partners.api import customers_router, suppliers_router, tags_router
 from suanpan.purchasing.api import router as purchasing_router
+from suanpan.sales import delivery_api, invoice_api, order_api, report_api
 
 api = NinjaAPI(
     title="Suanpan API",
@@ -54,9 +56,12 @@ api.add_router("/stock", stock_router)
 api.add_router("/lots", lots_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/stocktakes", stocktakes_router)
+api.add_router("/opening-stock", opening_stock_router)
 api.add_router("/costing-runs", costing_router)
 api.add_router("/reorder", reorder_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", accounting_router)
 api.add_router("/", purchasing_router)
+for sales_router in (order_api.router, delivery_api.router, invoice_api.router, report_api.router):
+    api.add_router("/", sales_router)
 api.add_router("/", finance_router)

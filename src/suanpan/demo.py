@@ -30,6 +30,7 @@ from suanpan.core.models import Organization
 from suanpan.core.services import membership_add
 from suanpan.core.validators import USCC_ALPHABET, credit_code_check_char
 from suanpan.demo_books import load_books
+from suanpan.demo_stock import load_opening_stock, load_stock
 from suanpan.inventory import services as inventory
 from suanpan.inventory.models import Warehouse
 from suanpan.onboarding import organization_open
@@ -529,5 +530,6 @@ def load_demo() -> Organization:
         _suppliers(org, users)
         _catalog(org, users)
         _warehouses(org, users)
-        load_books(org, users)
+        load_books(org, users, before_accept=lambda: load_opening_stock(org, users))
+        load_stock(org, users)
     return org

@@ -13,7 +13,7 @@ closed month is left alone.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -259,8 +259,9 @@ def _opening(first: Period) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def load_books(org: Organization, users: dict[str, User]) -> None:
-    """Open the demo's books last month, enter and close it, and start this month."""
+def load_books(org: Organization, users: dict[str, User], *, before_accept: Callable[[], None] | None = None) -> None:
+    """Open the demo's books last month, enter and close it, and start this month. `before_accept` runs once the
+    books' start and opening balances are set, before they are accepted (the demo's opening stock goes there)."""
     today = timezone.localdate()
     last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     first = books.period_for_date(organization=org, on=last)
@@ -285,6 +286,8 @@ def load_books(org: Organization, users: dict[str, User]) -> None:
             rows.append(row)
         rows += [{"account": code, "balance": D(0), "ytd_debit": d, "ytd_credit": c} for code, (d, c) in ytd.items()]
         opening.opening_balances_save(organization=org, actor=accountant, rows=rows)
+        if before_accept is not None:
+            before_accept()
         opening.opening_balances_accept(organization=org, actor=users["admin"])
     if first.is_open:
         _enter(org, first, LAST_MONTH, users, today)

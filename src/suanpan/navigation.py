@@ -60,6 +60,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Transfers"), "inventory:transfer_list", P.VIEW_WAREHOUSE, "bi-arrow-left-right"),
             NavItem(_("Stocktakes"), "inventory:stocktake_list", P.VIEW_WAREHOUSE, "bi-clipboard-check"),
             NavItem(_("Lots"), "inventory:lot_list", P.VIEW_WAREHOUSE, "bi-upc-scan"),
+            NavItem(_("Opening stock"), "inventory:opening_stock", P.VIEW_STOCK_REPORTS, "bi-box-arrow-in-right"),
             NavItem(_("Stock reports"), "inventory:report_in-out-balance", P.VIEW_STOCK_REPORTS, "bi-clipboard-data"),
             NavItem(_("Reorder"), "inventory:reorder", P.CHANGE_REORDER, "bi-cart-plus"),
             NavItem(_("Month-end costing"), "inventory:costing", P.RUN_COSTING, "bi-calculator"),

@@ -39,7 +39,7 @@ from suanpan.finance import checks as finance_checks
 from suanpan.finance.models import Payment
 from suanpan.inventory import checks as inventory_checks
 from suanpan.inventory import costing as inventory_costing
-from suanpan.inventory.models import Stocktake, Transfer, Warehouse
+from suanpan.inventory.models import StockMove, Stocktake, Transfer, Warehouse
 from suanpan.partners.models import Contact, Partner, Tag
 from suanpan.purchasing import checks as purchasing_checks
 from suanpan.purchasing.models import PurchaseOrder, PurchaseReturn, Receipt
@@ -181,6 +181,9 @@ NUMBERED_SERIES: tuple[NumberedSeries, ...] = (
     ),
     NumberedSeries(
         "inventory.stocktake", Stocktake, "number", "PD", re.compile(r"^PD(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries(  # opening-stock batches: their number is the label of their moves
+        "inventory.opening_stock", StockMove, "source_label", "QC", re.compile(r"^QC(?P<number>\d{4,})$")
     ),
     NumberedSeries(
         "purchase_order", PurchaseOrder, "number", "PO", re.compile(r"^PO(?P<period>\d{6})-(?P<number>\d{4,})$")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from suanpan.core.ui import record_urls
+from suanpan.inventory import opening_views as ov
 from suanpan.inventory import report_views as rv
 from suanpan.inventory import stock_views as sv
 from suanpan.inventory import views as v
@@ -39,4 +40,11 @@ urlpatterns += [
     path("stocktakes/<int:pk>/print/", sv.StocktakePrintView.as_view(), name="stocktake_print"),
     path("stocktakes/<int:pk>/sheet/", sv.StocktakeSheetView.as_view(), name="stocktake_sheet"),
     path("stocktakes/<int:pk>/<str:action>/", sv.StocktakeActionView.as_view(), name="stocktake_action"),
+]
+# Opening stock (opening_views.py)
+urlpatterns += [
+    path("opening/", ov.OpeningStockView.as_view(), name="opening_stock"),
+    path("opening/import/", ov.OpeningStockImportView.as_view(), name="opening_stock_import"),
+    path("opening/template/", ov.OpeningStockTemplateView.as_view(), name="opening_stock_template"),
+    path("opening/<int:number>/reverse/", ov.OpeningStockReverseView.as_view(), name="opening_stock_reverse"),
 ]
