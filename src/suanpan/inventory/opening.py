@@ -50,7 +50,7 @@ from suanpan.catalog.models import Product
 from suanpan.core import importing as im
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
-from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, PermissionRefused
+from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound, PermissionRefused
 from suanpan.core.models import Membership, Organization
 from suanpan.core.money import ZERO, money
 from suanpan.core.numbering import next_value
@@ -463,19 +463,19 @@ def opening_stock_reverse(*, organization: Organization, actor: Actor | None, nu
     """Reverse one batch of opening stock with opposite moves (see the module docstring); returns the batch."""
     with transaction.atomic():
         _guard(organization, actor)
-        books = _books(organization, lock=True)
-        _refuse_if_accepted(books)
         try:
             batch_number = int(str(number))
         except ValueError:
-            raise InvalidInput.single("number", _("No such opening stock entry.")) from None
+            raise NotFound(_("No such opening stock entry.")) from None
         moves = list(
             StockMove.objects.filter(organization=organization, source_type=SOURCE_TYPE, source_id=batch_number)
             .select_related("product")
             .order_by("id")
         )
-        if not moves:
-            raise InvalidInput.single("number", _("No such opening stock entry."))
+        if not moves:  # a number of this organization's batches only: another organization's is not found
+            raise NotFound(_("No such opening stock entry."))
+        books = _books(organization, lock=True)
+        _refuse_if_accepted(books)
         if StockMove.objects.filter(
             organization=organization, source_type=REVERSAL_SOURCE_TYPE, source_id=batch_number
         ).exists():

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from suanpan.catalog.models import Product
 from suanpan.core.excel import xlsx_response
-from suanpan.core.exceptions import DomainError, FieldError, PermissionRefused
+from suanpan.core.exceptions import DomainError, FieldError, NotFound, PermissionRefused
 from suanpan.core.ui import OrgView, redirect
 from suanpan.inventory import opening
 from suanpan.inventory.models import Warehouse
@@ -150,7 +150,7 @@ class OpeningStockReverseView(OpeningStockView):
     def post(self, request: HttpRequest, number: int) -> HttpResponse:  # type: ignore[override]
         try:
             batch = opening.opening_stock_reverse(organization=self.organization, actor=request.user, number=number)
-        except PermissionRefused:
+        except (PermissionRefused, NotFound):
             raise
         except DomainError as exc:
             messages.error(request, exc.message)

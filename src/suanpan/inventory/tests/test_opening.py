@@ -9,7 +9,7 @@ import pytest
 from suanpan.accounting.models import Books
 from suanpan.accounting.opening import books_update, opening_balances_accept, opening_balances_save
 from suanpan.catalog.services import product_create
-from suanpan.core.exceptions import DomainError, InvalidInput, PermissionRefused
+from suanpan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionRefused
 from suanpan.core.models import AuditEvent
 from suanpan.inventory.choices import MoveKind
 from suanpan.inventory.models import Lot, LotStock, StockLevel, StockMove
@@ -266,7 +266,7 @@ def test_a_batch_is_reversed_by_opposite_moves_once_and_entered_again(org, owner
     assert LotStock.objects.get(product=tea, warehouse=warehouse).on_hand == 0
     with pytest.raises(DomainError):
         opening_stock_reverse(organization=org, actor=owner, number=wrong.number)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):  # no such batch in this organization
         opening_stock_reverse(organization=org, actor=owner, number=99)
     post(org, owner, [{"product": paper.pk, "warehouse": warehouse.pk, "quantity": "10", "unit_cost": "3.5"}])
     assert (level(paper, warehouse).on_hand, level(paper, warehouse).value) == (D("10"), D("35.00"))
