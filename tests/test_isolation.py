@@ -40,7 +40,8 @@ from suanpan.core.ui import RecordListView
 from suanpan.onboarding import organization_open
 from suanpan.partners import services as partners_services
 from suanpan.partners.choices import PartnerRole
-from tests import purchasing_resources, stock_resources
+from tests import delivery_resources, invoice_resources, purchasing_resources, receivable_resources, stock_resources
+from tests import sales_order_resources as so_resources
 from tests.resources import (
     BY_NAME,
     RESOURCES,
@@ -158,6 +159,16 @@ def _their_notification(other: Organization) -> Any:
     return notify(other, [owner_of(other)], "test", "别家的通知")[0]
 
 
+def _their_opening_batch(mine: Organization, other: Organization) -> tuple[int, ...]:
+    from suanpan.accounting.opening import books_update
+    from suanpan.inventory.opening import opening_stock_post
+    from tests.resources import make_warehouse
+
+    books_update(organization=other, actor=owner_of(other), data={"start": "2026-03"})
+    row = {"product": make_product(other).pk, "warehouse": make_warehouse(other).pk, "quantity": "1", "unit_cost": "1"}
+    return (opening_stock_post(organization=other, actor=None, rows=[row]).number,)
+
+
 VOUCHER_ACTIONS = {"review": "draft", "unreview": "reviewed", "post": "reviewed", "reverse": "posted"}
 
 
@@ -176,6 +187,8 @@ PURCHASE_API_CASES: list[ApiCase] = [
     ApiCase("/purchase-receipts/{}", "get", _their(purchasing_resources.make_receipt)),
     ApiCase("/purchase-returns/{}", "get", _their(purchasing_resources.make_return)),
     ApiCase("/payments/{}", "get", _their(purchasing_resources.make_payment)),
+    ApiCase("/receipts/{}", "get", _their(receivable_resources.make_receipt)),
+    ApiCase("/customers/{}/statement", "get", _their(receivable_resources.customer)),
 ]
 
 
@@ -209,6 +222,47 @@ STOCK_API_CASES: list[ApiCase] = [
     ),
 ]
 
+
+def _today(org: Organization) -> dict[str, Any]:
+    return {"date": timezone.localdate().isoformat()}
+
+
+DELIVERY_API_CASES: list[ApiCase] = [
+    ApiCase("/deliveries/{}", "get", _their(delivery_resources.make_delivery)),
+    ApiCase("/deliveries/{}", "patch", _their(delivery_resources.make_delivery), lambda org: {"carrier": "改"}),
+    ApiCase("/deliveries/{}/mark-signed", "post", _their(delivery_resources.make_delivery), _today),
+    ApiCase("/sales-returns/{}", "get", _their(delivery_resources.make_return)),
+]
+
+
+INVOICE_API_CASES: list[ApiCase] = [
+    ApiCase("/invoices/{}", "get", _their(invoice_resources.make_invoice)),
+    ApiCase("/invoices/{}/pdf", "get", _their(invoice_resources.make_invoice)),
+    ApiCase(
+        "/invoices/{}/einvoice",
+        "post",
+        _their(invoice_resources.make_invoice),
+        lambda org: {"einvoice_number": f"{timezone.localdate():%y}312000000135114086"},
+    ),
+    ApiCase("/sales-returns/{}/credit-note", "post", _their(invoice_resources.make_invoiced_return), _today),
+]
+
+
+SALES_ORDER_API_CASES: list[ApiCase] = [
+    ApiCase("/sales-orders/{}", "get", _their(so_resources.make_order)),
+    ApiCase("/sales-orders/{}", "put", _their(so_resources.make_order), so_resources.order_payload),
+    ApiCase("/sales-orders/{}/confirm", "post", _their(so_resources.make_order), lambda org: {"approve_credit": True}),
+    *(
+        ApiCase(f"/sales-orders/{{}}/{action}", "post", _their(so_resources.make_order, "confirmed"), lambda org: {})
+        for action in ("unconfirm", "cancel", "close")
+    ),
+    ApiCase("/price-lists/{}", "get", _their(so_resources.make_price_list)),
+    ApiCase("/price-lists/{}", "put", _their(so_resources.make_price_list), so_resources.price_list_payload),
+    ApiCase("/price-lists/{}", "delete", _their(so_resources.make_price_list)),
+    ApiCase("/customers/{}/exposure", "get", _their(make_customer)),
+]
+
+
 API_CASES: list[ApiCase] = [
     *(case for r in RESOURCES for case in _resource_api_cases(r)),
     *_contact_api_cases(PartnerRole.CUSTOMER),
@@ -226,8 +280,12 @@ API_CASES: list[ApiCase] = [
     ApiCase("/periods/{}/reopen", "post", lambda mine, other: (closed_period(other).pk,), lambda org: {"reason": "抢"}),
     ApiCase("/reorder/levels/{}", "delete", lambda mine, other: (_their_stock_rule(other).pk,)),
     ApiCase("/notifications/{}/read", "post", lambda mine, other: (_their_notification(other).pk,), lambda org: {}),
+    ApiCase("/opening-stock/{}/reverse", "post", _their_opening_batch, lambda org: {}),
     *PURCHASE_API_CASES,
     *STOCK_API_CASES,
+    *SALES_ORDER_API_CASES,
+    *DELIVERY_API_CASES,
+    *INVOICE_API_CASES,
 ]
 
 
@@ -401,6 +459,7 @@ PURCHASE_PAGE_CASES: list[PageCase] = [
     ),
     PageCase("purchasing/returns/<int:pk>/", "get", _their_page(purchasing_resources.make_return)),
     PageCase("finance/payments/<int:pk>/", "get", _their_page(purchasing_resources.make_payment)),
+    PageCase("finance/receipts/<int:pk>/", "get", _their_page(receivable_resources.make_receipt)),
 ]
 
 
@@ -413,6 +472,11 @@ def _their_stock_action(make: Callable[..., Any], action: str, *args: Any) -> Ca
 
 
 STOCK_PAGE_CASES: list[PageCase] = [
+    PageCase(
+        "inventory/opening/<int:number>/reverse/",
+        "post",
+        lambda mine, other: {"number": _their_opening_batch(mine, other)[0]},
+    ),
     PageCase("inventory/stock/products/<int:pk>/ledger/", "get", _their_stock_page(make_product)),
     PageCase("inventory/stock/products/<int:pk>/panel/", "get", _their_stock_page(make_product)),
     PageCase("inventory/lots/<int:pk>/", "get", _their_stock_page(stock_resources.make_lot)),
@@ -448,6 +512,70 @@ STOCK_PAGE_CASES: list[PageCase] = [
         }.items()
     ),
 ]
+
+DELIVERY_PAGE_CASES: list[PageCase] = [
+    *(
+        PageCase(f"sales/deliveries/<int:pk>/{p}", "get", _their_page(delivery_resources.make_delivery))
+        for p in ("", "print/", "return/")
+    ),
+    PageCase(
+        "sales/deliveries/<int:pk>/logistics/",
+        "post",
+        _their_page(delivery_resources.make_delivery),
+        lambda org: {"carrier": "改"},
+    ),
+    PageCase("sales/deliveries/<int:pk>/sign/", "post", _their_page(delivery_resources.make_delivery), _today),
+    PageCase("sales/deliveries/<int:pk>/return/", "post", _their_page(delivery_resources.make_delivery), _receive_form),
+    PageCase("sales/returns/<int:pk>/", "get", _their_page(delivery_resources.make_return)),
+]
+
+
+INVOICE_PAGE_CASES: list[PageCase] = [
+    *(
+        PageCase(f"sales/invoices/<int:pk>/{p}", "get", _their_page(invoice_resources.make_invoice))
+        for p in ("", "pdf/")
+    ),
+    PageCase(
+        "sales/invoices/<int:pk>/einvoice/",
+        "post",
+        _their_page(invoice_resources.make_invoice),
+        lambda org: {"einvoice_number": f"{timezone.localdate():%y}312000000135114086"},
+    ),
+]
+
+
+SALES_ORDER_PAGE_CASES: list[PageCase] = [
+    PageCase("sales/orders/<int:pk>/", "get", _their_page(so_resources.make_order)),
+    PageCase("sales/orders/<int:pk>/edit/", "get", _their_page(so_resources.make_order)),
+    PageCase("sales/orders/<int:pk>/edit/", "post", _their_page(so_resources.make_order), so_resources.order_form),
+    *(
+        PageCase(
+            "sales/orders/<int:pk>/<str:action>/",
+            "post",
+            lambda mine, other, action=action, state=state: {
+                "pk": so_resources.make_order(other, state).pk,
+                "action": action,
+            },
+            label=action,
+        )
+        for action, state in {
+            "confirm": "draft",
+            "unconfirm": "confirmed",
+            "cancel": "confirmed",
+            "close": "confirmed",
+        }.items()
+    ),
+    PageCase("sales/price-lists/<int:pk>/", "get", _their_page(so_resources.make_price_list)),
+    PageCase("sales/price-lists/<int:pk>/edit/", "get", _their_page(so_resources.make_price_list)),
+    PageCase(
+        "sales/price-lists/<int:pk>/edit/",
+        "post",
+        _their_page(so_resources.make_price_list),
+        so_resources.price_list_form,
+    ),
+    PageCase("sales/price-lists/<int:pk>/delete/", "post", _their_page(so_resources.make_price_list)),
+]
+
 
 PAGE_CASES: list[PageCase] = [
     *(case for r in RESOURCES for case in _resource_page_cases(r)),
@@ -490,6 +618,9 @@ PAGE_CASES: list[PageCase] = [
     PageCase("notifications/<int:pk>/", "post", lambda mine, other: {"pk": _their_notification(other).pk}),
     *PURCHASE_PAGE_CASES,
     *STOCK_PAGE_CASES,
+    *SALES_ORDER_PAGE_CASES,
+    *DELIVERY_PAGE_CASES,
+    *INVOICE_PAGE_CASES,
 ]
 
 

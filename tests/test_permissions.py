@@ -300,6 +300,9 @@ def _matrix_api_operations() -> set[tuple[str, str]]:
     ops |= {("/purchase-returns", "get"), ("/purchase-returns", "post"), ("/purchase-returns/{}", "get")}
     ops |= {("/reports/purchase-analysis", "get"), ("/reports/payables-aging", "get"), ("/payables", "get")}
     ops |= {("/payments", "get"), ("/payments", "post"), ("/payments/{}", "get"), ("/payments/apply-advances", "post")}
+    # receivables, customer receipts: roles in finance/tests/test_receivables.py (test_pages_and_api_follow_the_roles)
+    ops |= {("/receivables", "get"), ("/receivables-aging", "get"), ("/customers/{}/statement", "get")}
+    ops |= {("/receipts", "get"), ("/receipts", "post"), ("/receipts/{}", "get"), ("/advance-receipts/apply", "post")}
     # stock, lots, transfers, stocktakes: roles in inventory/tests/test_stock_views.py
     # (test_pages_and_api_follow_the_role_matrix)
     ops |= {(f"/stock/{k}", "get") for k in ("balances", "lots", "ledger", "in-transit")}
@@ -310,6 +313,19 @@ def _matrix_api_operations() -> set[tuple[str, str]]:
     ops |= {(f"/stocktakes/{{}}/{a}", "post") for a in ("counts", "submit", "reopen", "approve", "cancel", "post")}
     # opening stock: roles in inventory/tests/test_opening_views.py (test_page_and_api_follow_the_roles)
     ops |= {("/opening-stock", "get"), ("/opening-stock", "post"), ("/opening-stock/{}/reverse", "post")}
+    # sales orders, price lists, availability, credit exposure: roles in sales/tests/test_order_api.py
+    # (test_api_follows_the_roles)
+    ops |= {("/sales-orders", m) for m in ("get", "post")} | {("/sales-orders/{}", m) for m in ("get", "put")}
+    ops |= {(f"/sales-orders/{{}}/{a}", "post") for a in ("confirm", "unconfirm", "cancel", "close")}
+    ops |= {("/price-lists", m) for m in ("get", "post")} | {("/price-lists/{}", m) for m in ("get", "put", "delete")}
+    ops |= {("/availability", "get"), ("/customers/{}/exposure", "get")}
+    # deliveries and sales returns: roles in sales/tests/test_delivery_api.py (test_api_follows_the_roles)
+    ops |= {("/deliveries", "get"), ("/deliveries", "post"), ("/deliveries/{}", "get"), ("/deliveries/{}", "patch")}
+    ops |= {("/deliveries/{}/mark-signed", "post")}
+    ops |= {("/sales-returns", "get"), ("/sales-returns", "post"), ("/sales-returns/{}", "get")}
+    # invoices and credit notes: roles in sales/tests/test_invoice_api.py (test_api_follows_the_roles)
+    ops |= {("/invoices", "get"), ("/invoices", "post"), ("/invoices/{}", "get"), ("/invoices/{}/pdf", "get")}
+    ops |= {("/invoices/{}/einvoice", "post"), ("/sales-returns/{}/credit-note", "post")}
     return ops
 
 
@@ -376,6 +392,9 @@ def _matrix_pages() -> set[str]:
     pay = "/finance/"
     pages |= {f"{pay}payables/", f"{pay}payables/aging/", f"{pay}payments/", f"{pay}payments/new/"}
     pages |= {f"{pay}payments/apply-advances/", f"{pay}payments/<int:pk>/"}
+    # receivables, customer receipts: roles in finance/tests/test_receivables.py (test_pages_and_api_follow_the_roles)
+    pages |= {f"{pay}receivables/{p}" for p in ("", "aging/", "statement/")}
+    pages |= {f"{pay}receipts/{p}" for p in ("", "new/", "apply-advances/", "<int:pk>/")}
     # stock, lots, transfers, stocktakes: roles in inventory/tests/test_stock_views.py
     # (test_pages_and_api_follow_the_role_matrix)
     pages |= {f"{stock}stock/", f"{stock}stock/in-transit/", f"{stock}stock/products/<int:pk>/ledger/"}
@@ -385,6 +404,18 @@ def _matrix_pages() -> set[str]:
     pages |= {f"{stock}stocktakes/<int:pk>/{p}" for p in ("", "print/", "sheet/", "<str:action>/")}
     # opening stock: roles in inventory/tests/test_opening_views.py (test_page_and_api_follow_the_roles)
     pages |= {f"{stock}opening/{p}" for p in ("", "import/", "template/", "<int:number>/reverse/")}
+    # sales orders and price lists: roles in sales/tests/test_order_views.py (test_pages_follow_the_roles)
+    orders = "/sales/orders/"
+    pages |= {f"{orders}{p}" for p in ("", "new/", "line/", "line-info/", "exposure/")}
+    pages |= {f"{orders}<int:pk>/{p}" for p in ("", "edit/", "<str:action>/")}
+    pages |= {f"/sales/price-lists/{p}" for p in ("", "new/", "<int:pk>/", "<int:pk>/edit/", "<int:pk>/delete/")}
+    # deliveries and sales returns: roles in sales/tests/test_delivery_views.py (test_pages_follow_the_roles)
+    sell = "/sales/"
+    pages |= {f"{sell}deliveries/", f"{sell}deliveries/new/", f"{sell}returns/", f"{sell}returns/<int:pk>/"}
+    pages |= {f"{sell}deliveries/<int:pk>/{p}" for p in ("", "print/", "logistics/", "sign/", "return/")}
+    # invoices and credit notes: roles in sales/tests/test_invoice_views.py (test_pages_follow_the_roles)
+    pages |= {f"{sell}invoices/{p}" for p in ("", "new/", "<int:pk>/", "<int:pk>/einvoice/", "<int:pk>/pdf/")}
+    pages |= {f"{sell}credit-notes/new/"}
     return pages
 
 
@@ -401,8 +432,14 @@ def test_every_permission_that_guards_a_page_is_exercised():
     exercised |= {P.VIEW_STOCK_REPORTS, P.RUN_COSTING, P.CHANGE_REORDER}
     # purchasing/tests/test_permissions.py, role by role
     exercised |= {P.VIEW_PURCHASE, P.CHANGE_PURCHASE, P.APPROVE_PURCHASE, P.RECEIVE_GOODS, P.VIEW_PAYABLE, P.PAY}
+    exercised |= {P.VIEW_RECEIVABLE, P.RECEIVE_PAYMENT}  # finance/tests/test_receivables.py, role by role
     # inventory/tests/test_stock_views.py, role by role
     exercised |= {P.MOVE_STOCK, P.COUNT_STOCK, P.APPROVE_STOCKTAKE}
+    exercised |= {P.VIEW_SALES, P.INVOICE}  # sales/tests/test_invoice_views.py, role by role
+    # sales/tests/test_order_views.py, role by role
+    exercised |= {P.VIEW_SALES, P.CHANGE_SALES, P.MANAGE_PRICES, P.VIEW_RECEIVABLE}
+    # sales/tests/test_delivery_views.py, role by role
+    exercised |= {P.VIEW_SALES, P.DELIVER_GOODS}
     exercised |= {r.view_perm for r in RESOURCES} | {r.change_perm for r in RESOURCES}
     on_pages = set().union(*_guarded_pages().values()) - {""}
     assert on_pages <= exercised

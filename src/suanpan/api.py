@@ -13,6 +13,7 @@ from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
 from suanpan.core.api_routes import router as core_router
 from suanpan.core.notification_api import router as notifications_router
 from suanpan.finance.api import router as finance_router
+from suanpan.finance.receivable_api import router as receivables_router
 from suanpan.inventory.api import warehouses_router
 from suanpan.inventory.opening_api import router as opening_stock_router
 from suanpan.inventory.report_api import costing_router, reorder_router
@@ -65,3 +66,4 @@ api.add_router("/", purchasing_router)
 for sales_router in (order_api.router, delivery_api.router, invoice_api.router, report_api.router):
     api.add_router("/", sales_router)
 api.add_router("/", finance_router)
+api.add_router("/", receivables_router)

@@ -31,6 +31,11 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Customers"), "partners:customer_list", P.VIEW_CUSTOMER, "bi-people"),
             NavItem(_("Tags"), "partners:tag_list", P.VIEW_CUSTOMER, "bi-tags"),
+            NavItem(_("Sales orders"), "sales:order_list", P.VIEW_SALES, "bi-bag-check"),
+            NavItem(_("Price lists"), "sales:price_list_list", P.VIEW_SALES, "bi-currency-yen"),
+            NavItem(_("Deliveries"), "sales:delivery_list", P.VIEW_SALES, "bi-truck-front"),
+            NavItem(_("Sales returns"), "sales:return_list", P.VIEW_SALES, "bi-arrow-counterclockwise"),
+            NavItem(_("Invoices"), "sales:invoice_list", P.VIEW_SALES, "bi-receipt"),
         ),
     ),
     NavGroup(
@@ -72,6 +77,10 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Open payables"), "finance:payables", P.VIEW_PAYABLE, "bi-receipt"),
             NavItem(_("Supplier payments"), "finance:payment_list", P.VIEW_PAYABLE, "bi-cash-coin"),
             NavItem(_("Payables aging"), "finance:aging", P.VIEW_PAYABLE, "bi-hourglass-split"),
+            NavItem(_("Open receivables"), "finance:receivables", P.VIEW_RECEIVABLE, "bi-receipt-cutoff"),
+            NavItem(_("Customer receipts"), "finance:receipt_list", P.VIEW_RECEIVABLE, "bi-piggy-bank"),
+            NavItem(_("Receivables aging"), "finance:receivables_aging", P.VIEW_RECEIVABLE, "bi-hourglass-bottom"),
+            NavItem(_("Customer statements"), "finance:customer_statement", P.VIEW_RECEIVABLE, "bi-file-earmark-text"),
             NavItem(_("Vouchers"), "accounting:voucher_list", P.VIEW_LEDGER, "bi-journal-text"),
             NavItem(_("New voucher"), "accounting:voucher_create", P.ENTER_VOUCHER, "bi-pencil-square"),
             NavItem(_("Trial balance"), "accounting:trial_balance", P.VIEW_LEDGER, "bi-table"),

@@ -43,6 +43,9 @@ from suanpan.inventory.models import StockMove, Stocktake, Transfer, Warehouse
 from suanpan.partners.models import Contact, Partner, Tag
 from suanpan.purchasing import checks as purchasing_checks
 from suanpan.purchasing.models import PurchaseOrder, PurchaseReturn, Receipt
+from suanpan.sales import checks as sales_checks
+from suanpan.sales import invoice_checks as sales_invoice_checks
+from suanpan.sales.models import Delivery, Invoice, SalesOrder, SalesReturn
 
 CheckFunction = Callable[[Organization], list[str]]
 
@@ -195,6 +198,15 @@ NUMBERED_SERIES: tuple[NumberedSeries, ...] = (
         "purchase_return", PurchaseReturn, "number", "PR", re.compile(r"^PR(?P<period>\d{6})-(?P<number>\d{4,})$")
     ),
     NumberedSeries("payment", Payment, "number", "FK", re.compile(r"^FK(?P<period>\d{6})-(?P<number>\d{4,})$")),
+    NumberedSeries(
+        "customer_receipt", Payment, "number", "SK", re.compile(r"^SK(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries("sales_order", SalesOrder, "number", "SO", re.compile(r"^SO(?P<period>\d{6})-(?P<number>\d{4,})$")),
+    NumberedSeries("sales_delivery", Delivery, "number", "CK", re.compile(r"^CK(?P<period>\d{6})-(?P<number>\d{4,})$")),
+    NumberedSeries(
+        "sales_return", SalesReturn, "number", "XT", re.compile(r"^XT(?P<period>\d{6})-(?P<number>\d{4,})$")
+    ),
+    NumberedSeries("sales_invoice", Invoice, "number", "FP", re.compile(r"^FP(?P<period>\d{6})-(?P<number>\d{4,})$")),
 )
 
 
@@ -259,9 +271,20 @@ check("inventory account 1405 = stock moves (+ in transit) of each vouchered doc
     inventory_checks.inventory_account_matches_documents
 )
 check("payables 2202 / advances 1123 = Σ open items, per supplier")(finance_checks.control_accounts_match_open_items)
+check("receivables 1122 / advance receipts 2203 = Σ open items, per customer")(
+    finance_checks.receivable_accounts_match_open_items
+)
 check("no open item settled beyond its amount")(finance_checks.items_not_over_settled)
 check("purchase order lines: received/returned = Σ receipts/returns")(purchasing_checks.received_matches_receipts)
 check("purchase documents: totals = Σ lines")(purchasing_checks.totals_match_lines)
+check("sales invoices: invoiced quantities of delivery/order lines = Σ invoice lines")(
+    sales_invoice_checks.invoiced_matches_invoice_lines
+)
+check("sales invoices and credit notes: totals = Σ lines")(sales_invoice_checks.invoice_totals_match_lines)
+check("sales invoices: one receivable item each, for the total")(sales_invoice_checks.invoices_have_their_receivable)
+check("reserved stock = Σ reservations of open sales order lines")(sales_checks.reserved_matches_open_orders)
+check("sales order lines: delivered/returned = Σ deliveries/returns")(sales_checks.delivered_matches_deliveries)
+check("deliveries and sales returns: totals = Σ lines")(sales_checks.delivery_totals_match_lines)
 check("monthly weighted average: closed months costed after their last move")(
     inventory_costing.closed_months_are_costed
 )

@@ -9,6 +9,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from suanpan.accounting.closing import register_close_check
-        from suanpan.finance.checks import payables_close_check
+        from suanpan.finance.checks import payables_close_check, receivables_close_check
 
         register_close_check(payables_close_check)
+        register_close_check(receivables_close_check)

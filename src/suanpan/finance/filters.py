@@ -28,3 +28,16 @@ class PaymentFilter(SearchFilterSet):
         for term in value.split()[:5]:
             queryset = queryset.filter(Q(number__icontains=term) | Q(partner__search_text__icontains=term.lower()))
         return queryset
+
+
+class ReceiptFilter(PaymentFilter):
+    """Filters of the customer receipts list (page and API)."""
+
+    supplier = None  # receipts are filtered by customer instead
+    customer = django_filters.ModelChoiceFilter(
+        field_name="partner", queryset=Partner.objects.filter(is_customer=True), label=_("Customer")
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["q", "customer", "date_from", "date_to"]

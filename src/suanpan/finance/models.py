@@ -4,8 +4,8 @@ Invariants (checked by `suanpan verify`, kept by the services in `finance.servic
 - open items and allocations are append-only: never edited or deleted (database triggers refuse it);
 - an item's open amount = amount − Σ its allocations, computed, never stored; it never changes sign and never
   exceeds the amount in size;
-- the GL balance of each kind's control account (2202 payables, 1123 prepayments), in total and per supplier,
-  equals Σ open amounts of that kind's items.
+- the GL balance of each kind's control account (2202 payables, 1123 prepayments, 1122 receivables, 2203 advance
+  receipts), in total and per partner, equals Σ open amounts of that kind's items.
 """
 
 from __future__ import annotations
@@ -54,14 +54,15 @@ class OpenItem(OrgScoped):
 
 
 class Payment(OrgScoped):
-    """A supplier payment out of a cash or bank account (or, with no cash, an application of prepayments), with
-    the allocations that settle open items. Posted when made: its voucher and allocations are written at once."""
+    """A supplier payment out of a cash or bank account, or a customer receipt into one (or, with no cash, an
+    application of prepayments / advance receipts), with the allocations that settle open items. Posted when made:
+    its voucher and allocations are written at once."""
 
     number = models.CharField(_("number"), max_length=40)
     kind = models.CharField(_("kind"), max_length=30, choices=PaymentKind.choices)
     date = models.DateField(_("date"))
     partner = models.ForeignKey(
-        "partners.Partner", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+        "partners.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
     )
     account = models.ForeignKey(
         "accounting.Account",

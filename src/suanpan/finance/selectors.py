@@ -1,18 +1,22 @@
-"""Reads of the payables: open amounts (computed from allocations), a supplier's open items, aging."""
+"""Reads of the open items: open amounts (computed from allocations), a partner's open items, payments, aging.
+The receivables' own reads (receipts, statements, reminders) are in `finance.receivables`."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
+from django.utils.translation import gettext as _
 
+from suanpan.core.exceptions import NotFound
 from suanpan.core.models import Organization
 from suanpan.core.money import ZERO, money
 from suanpan.core.records import get_scoped
-from suanpan.finance.choices import OpenItemKind
+from suanpan.finance.choices import SUPPLIER_PAYMENT_KINDS, OpenItemKind
 from suanpan.finance.models import Allocation, OpenItem, Payment
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
@@ -65,12 +69,17 @@ def open_total(*, organization: Organization, kind: str, partner_id: int | None 
     return result
 
 
-def payment_list(*, organization: Organization) -> QuerySet[Payment]:
-    return Payment.objects.filter(organization=organization).select_related("partner", "account", "voucher")
+def payment_list(*, organization: Organization, kinds: Sequence[str] = SUPPLIER_PAYMENT_KINDS) -> QuerySet[Payment]:
+    """Supplier payments by default; customer receipts are payments of the receivables' kinds."""
+    qs = Payment.objects.filter(organization=organization, kind__in=kinds)
+    return qs.select_related("partner", "account", "voucher")
 
 
-def payment_get(*, organization: Organization, pk: object) -> Payment:
-    return get_scoped(Payment, organization=organization, pk=pk)
+def payment_get(*, organization: Organization, pk: object, kinds: Sequence[str] = SUPPLIER_PAYMENT_KINDS) -> Payment:
+    payment = get_scoped(Payment, organization=organization, pk=pk)
+    if payment.kind not in kinds:
+        raise NotFound(_("%(what)s not found.") % {"what": str(Payment._meta.verbose_name).capitalize()})
+    return payment
 
 
 # Aging ------------------------------------------------------------------------------------------------------
@@ -110,8 +119,13 @@ def payables_aging(
 ) -> Aging:
     """Open payables per supplier by days overdue on `on`: not yet due, then 0–30, 31–60, 61–90, 90+ (with the
     default bounds). Credits (returns) land in the bucket of their own due date and net against the rest."""
+    return open_items_aging(organization=organization, kind=OpenItemKind.PAYABLE, on=on, bounds=bounds)
+
+
+def open_items_aging(*, organization: Organization, kind: str, on: datetime.date, bounds: tuple[int, ...]) -> Aging:
+    """Open items of one kind per partner by days overdue on `on` (see `payables_aging`)."""
     rows: dict[int, AgingRow] = {}
-    items = open_item_list(organization=organization, kind=OpenItemKind.PAYABLE, open_only=True).filter(date__lte=on)
+    items = open_item_list(organization=organization, kind=kind, open_only=True).filter(date__lte=on)
     for item in items:
         row = rows.get(item.partner_id)
         if row is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suanpan.finance import views
+from suanpan.finance import receivable_views, views
 
 app_name = "finance"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("payments/new/", views.PaymentCreateView.as_view(), name="payment_create"),
     path("payments/apply-advances/", views.ApplyAdvancesView.as_view(), name="apply_advances"),
     path("payments/<int:pk>/", views.PaymentDetailView.as_view(), name="payment_detail"),
+    *receivable_views.urlpatterns,
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -215,15 +216,29 @@ class PaymentCreateView(OrgView):
 
 
 class PaymentDetailView(OrgView):
+    """One payment with what it settled; the receivables pages show a customer receipt through the same page."""
+
     permission = P.VIEW_PAYABLE
+    list_url = "finance:payment_list"
+    labels: ClassVar[dict[str, str | Promise]] = {
+        "list": gettext_lazy("Supplier payments"),
+        "partner": gettext_lazy("Supplier"),
+        "account": gettext_lazy("Pay from"),
+        "amount": gettext_lazy("Amount paid"),
+    }
+
+    def payment(self, pk: int) -> Payment:
+        return selectors.payment_get(organization=self.organization, pk=pk)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        payment = selectors.payment_get(organization=self.organization, pk=pk)
+        payment = self.payment(pk)
         context = {
             "payment": payment,
             "allocations": payment.allocations.select_related("item").order_by("id"),
             "history": audit_history(organization=self.organization, obj=payment)[:50],
             "can_see_books": self.can(P.VIEW_LEDGER),
+            "list_url": reverse(self.list_url),
+            "labels": self.labels,
         }
         return render(request, "finance/payment_detail.html", context)
 
@@ -249,7 +264,17 @@ class ApplyAdvancesView(OrgView):
 
 
 class AgingView(OrgView):
+    """Open items per partner by days overdue; buckets from `?buckets=30,60,90`. Receivables subclass it."""
+
     permission = P.VIEW_PAYABLE
+    title: ClassVar[str | Promise] = gettext_lazy("Payables aging")
+    partner_label: ClassVar[str | Promise] = gettext_lazy("Supplier")
+    items_url = "finance:payables"
+    partner_param = "supplier"
+    export_name = "payables-aging"
+
+    def aging(self, on: datetime.date, bounds: tuple[int, ...]) -> selectors.Aging:
+        return selectors.payables_aging(organization=self.organization, on=on, bounds=bounds)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         from suanpan.finance.api import parse_buckets
@@ -264,17 +289,20 @@ class AgingView(OrgView):
         except (InvalidInput, InvalidOperation, ValueError) as exc:
             errors.append(getattr(exc, "message", str(exc)))
             text, bounds = "30,60,90", (30, 60, 90)
-        aging = selectors.payables_aging(organization=self.organization, on=on, bounds=bounds)
+        aging = self.aging(on, bounds)
         if request.GET.get("export") == "xlsx":
-            headers = [_("Supplier"), _("Not due"), *aging.labels, _("Total")]
+            headers = [str(self.partner_label), _("Not due"), *aging.labels, _("Total")]
             rows = [[r.partner, r.not_due, *r.buckets, r.total] for r in aging.rows]
             rows.append([_("Total"), aging.totals.not_due, *aging.totals.buckets, aging.totals.total])
-            return xlsx_response("payables-aging", workbook_bytes(_("Payables aging"), headers, rows))
+            return xlsx_response(self.export_name, workbook_bytes(str(self.title), headers, rows))
         context = {
             "aging": aging,
             "on": on.isoformat(),
             "buckets": text,
             "errors": errors,
             "query": request.GET.urlencode(),
+            "title": self.title,
+            "partner_label": self.partner_label,
+            "items_url": f"{reverse(self.items_url)}?{self.partner_param}=",
         }
         return render(request, "finance/aging.html", context)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suanpan.core.models import OrgScoped
 from suanpan.core.money import MoneyField, PriceField, QuantityField
@@ -145,7 +146,8 @@ class SalesOrder(OrgScoped):
         ]
 
     def __str__(self) -> str:
-        return self.number or _("Draft order #%(id)s") % {"id": self.pk}
+        # its own context: purchasing's "Draft order" reads 采购订单草稿
+        return self.number or pgettext_lazy("sales order", "Draft order #%(id)s") % {"id": self.pk}
 
 
 class SalesOrderLine(OrgScoped):

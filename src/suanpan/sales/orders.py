@@ -16,8 +16,9 @@ quantity (unless the organization allows negative stock: then it reserves anyway
 not stocked) reserve nothing.
 
 Credit: a customer with a credit limit (> 0) may not be exposed beyond it: open receivables + the uninvoiced
-value of its confirmed orders + this order. Beyond it, confirming is refused unless the actor holds
-`APPROVE_CREDIT` and asks for it (`approve_credit=True`): the approval is recorded on the order.
+value of its confirmed orders (of a closed order, what was delivered and not yet invoiced) + this order. Beyond
+it, confirming is refused unless the actor holds `APPROVE_CREDIT` and asks for it (`approve_credit=True`): the
+approval is recorded on the order.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from suanpan.sales.models import SalesOrder, SalesOrderLine
 from suanpan.sales.pricing import price_for
 
 MAX_AMOUNT = Decimal("1E13")  # a line's total stays far inside the 16 integer digits of an amount column
+MAX_ID = 2**63  # beyond a 64-bit id the database refuses the query itself
 HUNDRED = Decimal(100)
 
 
@@ -70,11 +72,16 @@ def user_id(actor: Actor | None) -> int | None:
 
 
 def lock_order(organization: Organization, order_id: object) -> tuple[SalesOrder, list[SalesOrderLine]]:
-    """The order row and its lines, locked (another organization's order is not found)."""
+    """The order row and its lines, locked (another organization's order is not found). Only those rows: on
+    PostgreSQL a bare FOR UPDATE would also lock the joined product rows, in line order, and two orders listing
+    the same products in opposite order would deadlock."""
     found = get_scoped(SalesOrder, organization=organization, pk=order_id)
-    order = SalesOrder.objects.select_for_update().get(organization=organization, pk=found.pk)
+    order = SalesOrder.objects.select_for_update(of=("self",)).get(organization=organization, pk=found.pk)
     lines = list(
-        SalesOrderLine.objects.select_for_update().filter(order=order).select_related("product").order_by("pk")
+        SalesOrderLine.objects.select_for_update(of=("self",))
+        .filter(order=order)
+        .select_related("product")
+        .order_by("pk")
     )
     return order, lines
 
@@ -138,13 +145,16 @@ def _header(organization: Organization, actor: Actor | None, data: Mapping[str, 
     rep = data.get("salesperson_id")
     if rep not in (None, ""):
         try:
-            membership = (
-                Membership.objects.filter(organization=organization, user_id=int(str(rep)), is_active=True)
-                .select_related("user")
-                .first()
-            )
+            rep_id = int(str(rep))
         except ValueError:
-            membership = None
+            rep_id = 0
+        membership = (
+            Membership.objects.filter(organization=organization, user_id=rep_id, is_active=True)
+            .select_related("user")
+            .first()
+            if 0 < rep_id < MAX_ID
+            else None
+        )
         if membership is None:
             errors.append(FieldError("salesperson_id", _("No such member of this organization.")))
         else:
@@ -311,7 +321,7 @@ class Exposure:
     limit: Decimal
     receivable: Decimal  # open receivables (net of credits)
     overdue: Decimal  # of which past due
-    on_order: Decimal  # uninvoiced value of confirmed orders
+    on_order: Decimal  # uninvoiced value of its orders (of a closed order, of what was delivered)
 
     @property
     def total(self) -> Decimal:
@@ -340,14 +350,19 @@ def customer_exposure(
     lines = SalesOrderLine.objects.filter(
         organization=organization,
         order__customer=customer,
-        order__status__in=[*DELIVERABLE_STATES, OrderStatus.DELIVERED],
-    )
+        order__status__in=[*DELIVERABLE_STATES, OrderStatus.DELIVERED, OrderStatus.CLOSED],
+    ).select_related("order")
     if excluding is not None:
         lines = lines.exclude(order=excluding)
-    on_order = sum(
-        (money(ln.total * (ln.quantity - ln.invoiced_quantity) / ln.quantity) for ln in lines if ln.quantity),
-        ZERO,
-    )
+
+    def uninvoiced(line: SalesOrderLine) -> Decimal:
+        """What will still be invoiced: the ordered quantity (of a closed order only what was delivered), less what
+        came back and what was invoiced already (credit notes count negative)."""
+        ceiling = line.delivered_quantity if line.order.status == OrderStatus.CLOSED else line.quantity
+        remaining: Decimal = ceiling - line.returned_quantity - line.invoiced_quantity
+        return max(remaining, ZERO)
+
+    on_order = sum((money(ln.total * uninvoiced(ln) / ln.quantity) for ln in lines if ln.quantity), ZERO)
     return Exposure(limit=customer.credit_limit, receivable=receivable, overdue=overdue, on_order=on_order)
 
 
