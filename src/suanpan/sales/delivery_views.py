@@ -302,6 +302,8 @@ class DeliveryDetailView(OrgView):
             "history": audit_history(organization=self.organization, obj=delivery)[:50],
             "can_deliver": self.can(P.DELIVER_GOODS),
             "can_return": self.can(P.DELIVER_GOODS) and any(ln.quantity > ln.returned_quantity for ln in lines),
+            "can_invoice": self.can(P.INVOICE)
+            and any(ln.quantity - ln.returned_quantity - ln.invoiced_quantity > 0 for ln in lines),
             "can_see_cost": self.can(P.VIEW_STOCK_REPORTS),
             "can_see_books": self.can(P.VIEW_LEDGER),
             "today": timezone.localdate().isoformat(),
@@ -436,6 +438,7 @@ class ReturnDetailView(OrgView):
             "history": audit_history(organization=self.organization, obj=document)[:50],
             "can_see_cost": self.can(P.VIEW_STOCK_REPORTS),
             "can_see_books": self.can(P.VIEW_LEDGER),
+            "can_credit": self.can(P.INVOICE) and not document.credit_notes.exists(),
         }
         return render(request, "sales/return_detail.html", context)
 

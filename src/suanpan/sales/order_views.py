@@ -33,7 +33,7 @@ from suanpan.inventory.models import Warehouse
 from suanpan.inventory.services import normalize
 from suanpan.partners.models import Partner, Tag
 from suanpan.sales import order_selectors, orders, pricing
-from suanpan.sales.choices import ORDER_FLOW, OrderStatus
+from suanpan.sales.choices import DELIVERABLE_STATES, ORDER_FLOW, OrderStatus
 from suanpan.sales.filters import OrderFilter, PriceListFilter
 from suanpan.sales.models import PriceList, SalesOrder
 
@@ -590,6 +590,7 @@ def order_context(view: OrgView, order: SalesOrder, refusal: DomainError | None 
         "can_unconfirm": can_change and order.status == OrderStatus.CONFIRMED and nothing_done,
         "can_cancel": can_change and (is_draft or (order.status == OrderStatus.CONFIRMED and nothing_done)),
         "can_close": can_change and order.status in (OrderStatus.PARTIALLY_DELIVERED, OrderStatus.DELIVERED),
+        "can_deliver": view.can(P.DELIVER_GOODS) and order.status in DELIVERABLE_STATES,
     }
 
 
