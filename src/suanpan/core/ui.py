@@ -174,6 +174,25 @@ class RecordListView(OrgView):
         return reverse(self.detail_url, args=[obj.pk]) if self.detail_url else ""
 
 
+class DocumentListView(OrgView):
+    """A list of documents with the generic list page's search, filters, sort, pages and Excel export (documents
+    are made by their own forms, not by the master-data create/edit/delete pages)."""
+
+    title: ClassVar[Any] = ""
+    columns: ClassVar[Sequence[Column]] = ()
+    default_sort: ClassVar[str] = "-date"
+    create_url: ClassVar[str] = ""
+    change_permission: ClassVar[str] = ""
+    detail_url: ClassVar[str] = ""
+    import_kind: ClassVar[str] = ""
+    export_name: ClassVar[str] = "export"
+    template_name: ClassVar[str] = "core/list.html"
+
+    get = RecordListView.get
+    sort_keys = RecordListView.sort_keys
+    detail_href = RecordListView.detail_href
+
+
 class RecordDetailView(OrgView):
     """A record's fields, its edit/delete actions and its audit history."""
 

@@ -23,7 +23,7 @@ from suanpan.catalog.models import Product
 from suanpan.core.excel import workbook_bytes, xlsx_response
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
 from suanpan.core.permissions import P
-from suanpan.core.ui import Column, OrgView, RecordListView, redirect
+from suanpan.core.ui import Column, DocumentListView, OrgView, redirect
 from suanpan.inventory.models import Warehouse
 from suanpan.partners.models import Partner
 from suanpan.purchasing import selectors, services
@@ -32,25 +32,6 @@ from suanpan.purchasing.filters import OrderFilter, ReceiptFilter, ReturnFilter
 from suanpan.purchasing.models import PurchaseOrder, Receipt
 
 BLANK_LINES = 5
-
-
-class DocumentListView(OrgView):
-    """A list of documents with the generic list page's search, filters, sort, pages and Excel export (documents
-    are made by their own forms, not the master-data create/edit/delete pages)."""
-
-    title: ClassVar[Any] = ""
-    columns: ClassVar[Sequence[Column]] = ()
-    default_sort: ClassVar[str] = "-date"
-    create_url: ClassVar[str] = ""
-    change_permission: ClassVar[str] = ""
-    detail_url: ClassVar[str] = ""
-    import_kind: ClassVar[str] = ""
-    export_name: ClassVar[str] = "export"
-    template_name: ClassVar[str] = "core/list.html"
-
-    get = RecordListView.get
-    sort_keys = RecordListView.sort_keys
-    detail_href = RecordListView.detail_href
 
 
 class OrderListView(DocumentListView):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from suanpan.core.audit import audit_history
 from suanpan.core.exceptions import DomainError, InvalidInput
 from suanpan.core.permissions import P
-from suanpan.core.ui import Column, OrgView, RecordListView, redirect
+from suanpan.core.ui import Column, DocumentListView, OrgView, redirect
 from suanpan.inventory.models import LotStock, Warehouse
 from suanpan.inventory.selectors import lots_first_expiry_first_out
 from suanpan.partners.models import Partner
@@ -35,25 +35,6 @@ from suanpan.sales.delivery_filters import DeliveryFilter, SalesReturnFilter
 from suanpan.sales.models import Delivery, SalesOrder, SalesOrderLine, SalesReturn
 
 MAX_ROWS = 500
-
-
-class DocumentListView(OrgView):
-    """A list of documents with the generic list page's search, filters, sort, pages and Excel export (documents
-    are made by their own forms, not the master-data create/edit/delete pages)."""
-
-    title: ClassVar[Any] = ""
-    columns: ClassVar[Sequence[Column]] = ()
-    default_sort: ClassVar[str] = "-date"
-    create_url: ClassVar[str] = ""
-    change_permission: ClassVar[str] = ""
-    detail_url: ClassVar[str] = ""
-    import_kind: ClassVar[str] = ""
-    export_name: ClassVar[str] = "export"
-    template_name: ClassVar[str] = "core/list.html"
-
-    get = RecordListView.get
-    sort_keys = RecordListView.sort_keys
-    detail_href = RecordListView.detail_href
 
 
 class DeliveryListView(DocumentListView):

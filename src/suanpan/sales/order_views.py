@@ -28,7 +28,7 @@ from suanpan.core.forms import members_of
 from suanpan.core.models import Organization
 from suanpan.core.money import ZERO
 from suanpan.core.permissions import P
-from suanpan.core.ui import Column, OrgView, RecordListView, redirect
+from suanpan.core.ui import Column, DocumentListView, OrgView, redirect
 from suanpan.inventory.models import Warehouse
 from suanpan.inventory.services import normalize
 from suanpan.partners.models import Partner, Tag
@@ -56,25 +56,6 @@ class LabelColumn(Column):
 
     def raw(self, obj: object) -> Any:
         return str(obj)
-
-
-class DocumentListView(OrgView):
-    """A list of documents with the generic list page's search, filters, sort, pages and Excel export (documents
-    are made by their own forms, not by the master-data create/edit/delete pages)."""
-
-    title: ClassVar[Any] = ""
-    columns: ClassVar[Sequence[Column]] = ()
-    default_sort: ClassVar[str] = "-date"
-    create_url: ClassVar[str] = ""
-    change_permission: ClassVar[str] = ""
-    detail_url: ClassVar[str] = ""
-    import_kind: ClassVar[str] = ""
-    export_name: ClassVar[str] = "export"
-    template_name: ClassVar[str] = "core/list.html"
-
-    get = RecordListView.get
-    sort_keys = RecordListView.sort_keys
-    detail_href = RecordListView.detail_href
 
 
 class OrderListView(DocumentListView):
