@@ -326,6 +326,8 @@ def _matrix_api_operations() -> set[tuple[str, str]]:
     # invoices and credit notes: roles in sales/tests/test_invoice_api.py (test_api_follows_the_roles)
     ops |= {("/invoices", "get"), ("/invoices", "post"), ("/invoices/{}", "get"), ("/invoices/{}/pdf", "get")}
     ops |= {("/invoices/{}/einvoice", "post"), ("/sales-returns/{}/credit-note", "post")}
+    # sales reports: roles in sales/tests/test_reports.py (test_reports_follow_the_roles)
+    ops |= {(f"/reports/{k}", "get") for k in ("sales-analysis", "gross-profit", "order-fulfilment")}
     return ops
 
 
@@ -416,6 +418,8 @@ def _matrix_pages() -> set[str]:
     # invoices and credit notes: roles in sales/tests/test_invoice_views.py (test_pages_follow_the_roles)
     pages |= {f"{sell}invoices/{p}" for p in ("", "new/", "<int:pk>/", "<int:pk>/einvoice/", "<int:pk>/pdf/")}
     pages |= {f"{sell}credit-notes/new/"}
+    # sales reports: roles in sales/tests/test_reports.py (test_reports_follow_the_roles)
+    pages |= {f"{sell}reports/{k}/" for k in ("sales", "gross-profit", "fulfilment")}
     return pages
 
 

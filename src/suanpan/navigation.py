@@ -36,6 +36,9 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Deliveries"), "sales:delivery_list", P.VIEW_SALES, "bi-truck-front"),
             NavItem(_("Sales returns"), "sales:return_list", P.VIEW_SALES, "bi-arrow-counterclockwise"),
             NavItem(_("Invoices"), "sales:invoice_list", P.VIEW_SALES, "bi-receipt"),
+            NavItem(_("Sales analysis"), "sales:report_sales", P.VIEW_SALES, "bi-bar-chart-line"),
+            NavItem(_("Gross profit"), "sales:report_profit", P.VIEW_SALES, "bi-graph-up-arrow"),
+            NavItem(_("Order fulfilment"), "sales:report_fulfilment", P.VIEW_SALES, "bi-list-check"),
         ),
     ),
     NavGroup(
