@@ -25,7 +25,7 @@ from suanpan.accounting.posting import DIMENSION_FIELDS, LineIn, check_lines, to
 from suanpan.accounting.selectors import voucher_get
 from suanpan.accounting.statements import cash_flow_items
 from suanpan.core.audit import audit_record
-from suanpan.core.choices import AuditAction
+from suanpan.core.choices import AuditAction, TaxpayerType
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
 from suanpan.core.models import Organization
 from suanpan.core.numbering import next_value
@@ -50,14 +50,22 @@ def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
 # Chart of accounts -----------------------------------------------------------------------------------------
 
 
+VAT_PAYABLE = "222101"  # 应交税费—应交增值税
+
+
 def chart_load(*, organization: Organization) -> int:
-    """Load the 小企业会计准则 chart for an organization (idempotent). Returns the number of accounts added."""
+    """Load the 小企业会计准则 chart for an organization (idempotent). Returns the number of accounts added.
+
+    A small-scale taxpayer keeps 222101 应交增值税 as one account: the sub-accounts 进项税额, 销项税额 … are a general
+    taxpayer's (reference/vouchers_china.md §5.2: small-scale sales post Cr 222101), so they are not loaded for it.
+    """
     existing = {a.code: a for a in Account.objects.filter(organization=organization)}
     added = 0
+    small_scale = organization.taxpayer_type == TaxpayerType.SMALL_SCALE
     with transaction.atomic(), CHART_FILE.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code = row["code"]
-            if code in existing:
+            if code in existing or (small_scale and code.startswith(VAT_PAYABLE) and code != VAT_PAYABLE):
                 continue
             top = code[:4]
             dims = (

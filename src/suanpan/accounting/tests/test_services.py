@@ -49,6 +49,18 @@ def test_the_chart_of_accounts_is_loaded_for_a_new_organization(org, acc):
     assert Period.objects.filter(organization=org).count() == 12
 
 
+def test_a_small_scale_taxpayer_keeps_222101_as_one_account(make_user):
+    """No 进项税额/销项税额 columns for a small-scale taxpayer: its VAT is posted to 222101 itself."""
+    from suanpan.onboarding import organization_open
+
+    small = organization_open(
+        owner=make_user("small-boss"), data={"name": "小规模商店", "taxpayer_type": "small_scale"}
+    )
+    vat = Account.objects.get(organization=small, code="222101")
+    assert not vat.children.exists()
+    assert Account.objects.filter(organization=small).count() == 209 - 10  # the ten 222101 columns
+
+
 def test_draft_review_post_numbers_and_balances(org, acc, customer, accountant, reviewer):
     v = voucher_create(organization=org, actor=accountant, date=DAY, lines=sale_lines(acc, customer), attachments=2)
     assert (v.status, v.number, v.total_debit) == ("draft", None, Decimal("11300.00"))
