@@ -171,3 +171,48 @@ def test_ten_reps_never_oversell_the_last_units():
     assert outcomes.count("ok") >= UNITS  # every unconfirm goes through
     reserved_within_stock(org, pen, ink)
     assert [r.differences for r in verify_organization(org) if r.differences] == []
+
+
+def test_confirmations_for_one_customer_never_pass_its_credit_limit_together():
+    """Six orders of 113.00 each for a customer whose limit is 300.00, confirmed at once: only two fit (226.00);
+    the customer's row is locked during the credit check, so the others see them and are refused on `credit`."""
+    users = get_user_model().objects
+    owner = users.create_user("credit-owner")
+    org = organization_open(owner=owner, data={"name": "信用并发公司"})
+    reps = [users.create_user(f"credit-rep-{n}") for n in range(6)]
+    for rep in reps:
+        membership_add(organization=org, actor=owner, user=rep, roles=["sales"])
+    day = timezone.localdate()
+    warehouse = warehouse_create(organization=org, actor=None, data={"code": "W1", "name": "总仓"})
+    unit = Unit.objects.filter(organization=org).first()
+    vat = VatRate.objects.get(organization=org, rate="0.13")
+    pen = product_create(
+        organization=org,
+        actor=None,
+        data={"code": "PEN", "name": "笔", "unit": unit, "vat_rate": vat, "sale_price": "100.00"},
+    )
+    stock_post(
+        organization=org,
+        actor=None,
+        date=day,
+        moves=[MoveSpec(pen.pk, warehouse.pk, Decimal(100), MoveKind.RECEIPT, unit_cost=Decimal("50.00"))],
+    )
+    customer = partner_create(
+        organization=org, actor=None, role=PartnerRole.CUSTOMER, data={"name": "赊账客户", "credit_limit": "300.00"}
+    )
+    data = {
+        "customer_id": customer.pk,
+        "warehouse_id": warehouse.pk,
+        "date": day,
+        "lines": [{"product_id": pen.pk, "quantity": "1"}],
+    }
+    drafts = [orders.order_create(organization=org, actor=rep, data=data) for rep in reps]
+    outcomes, unexpected = race(
+        [
+            lambda rep=rep, order=order: orders.order_confirm(organization=org, actor=rep, order_id=order.pk)
+            for rep, order in zip(reps, drafts, strict=True)
+        ]
+    )
+    assert unexpected == []
+    assert sorted(outcomes) == ["ok", "ok"] + ["refused:credit"] * 4
+    assert SalesOrder.objects.filter(organization=org, status=OrderStatus.CONFIRMED).count() == 2

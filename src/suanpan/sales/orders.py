@@ -463,6 +463,11 @@ def order_confirm(
                 _("Inactive products cannot be sold: %(p)s.") % {"p": ", ".join(str(p) for p in inactive)},
                 field="lines",
             )
+        if order.customer.credit_limit:
+            # one confirmation at a time per customer with a limit: two orders confirmed at once would each see
+            # the other's exposure missing and could pass the limit together (lock order: order, lines, customer,
+            # stock levels; nothing else locks a partner row)
+            order.customer = Partner.objects.select_for_update(of=("self",)).get(pk=order.customer_id)
         credit = _check_credit(organization, actor, order, approve_credit)
         reserve(organization, lines)
         if not order.number:
