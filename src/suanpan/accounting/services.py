@@ -263,12 +263,22 @@ def _build_lines(organization: Organization, lines: Sequence[Mapping[str, Any]])
     checks: list[LineIn] = []
     errors: list[FieldError] = []
     tag_errors: list[FieldError] = []
+    # A voucher names the same few accounts and partners on many lines: look each up once per voucher.
+    found: dict[tuple[str, object], Any] = {}
+    has_children: dict[int, bool] = {}
+
+    def related(model_field: str, value: object, where: str) -> Any:
+        key = (model_field, value if isinstance(value, int | str) else getattr(value, "pk", id(value)))
+        if key not in found:
+            found[key] = _related(model_field, organization, value, where)
+        return found[key]
+
     for n, row in enumerate(lines, start=1):
         where = f"lines.{n}"
         try:
-            account = _related("account", organization, row.get("account"), f"{where}.account")
-            partner = _related("partner", organization, row.get("partner"), f"{where}.partner")
-            product = _related("product", organization, row.get("product"), f"{where}.product")
+            account = related("account", row.get("account"), f"{where}.account")
+            partner = related("partner", row.get("partner"), f"{where}.partner")
+            product = related("product", row.get("product"), f"{where}.product")
             debit = _decimal(row.get("debit"), f"{where}.debit")
             credit = _decimal(row.get("credit"), f"{where}.credit")
         except InvalidInput as exc:
@@ -290,7 +300,9 @@ def _build_lines(organization: Organization, lines: Sequence[Mapping[str, Any]])
         )
         tag_errors.extend(_check_cash_flow_item(line.cash_flow_item, account, f"{where}.cash_flow_item"))
         filled = [f for f in set(DIMENSION_FIELDS.values()) if getattr(line, f)]
-        postable = account is not None and account.is_active and not account.children.exists()
+        if account is not None and account.pk not in has_children:
+            has_children[account.pk] = account.children.exists()
+        postable = account is not None and account.is_active and not has_children[account.pk]
         checks.append(
             LineIn(
                 summary=line.summary,
