@@ -15,8 +15,9 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = Path(os.environ.get("SUANPAN_HOME", Path.cwd())).resolve()
-VAR_DIR = Path(os.environ.get("SUANPAN_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+# An empty variable counts as unset (a shell variable that was never given a value), not as the current directory.
+PROJECT_ROOT = Path(os.environ.get("SUANPAN_HOME") or Path.cwd()).resolve()
+VAR_DIR = Path(os.environ.get("SUANPAN_VAR_DIR") or PROJECT_ROOT / "var").resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 ENV = os.environ.get("SUANPAN_ENV", "development")

@@ -38,6 +38,17 @@ def test_defaults_are_sqlite_and_sqlite_huey(tmp_path):
     assert (tmp_path / "secret_key").exists()
 
 
+def test_empty_directory_variables_fall_back_to_the_defaults(tmp_path):
+    """An exported but empty SUANPAN_VAR_DIR (a shell variable that was never set) means the default ./var/, not
+    the current directory: the databases and the secret key must not land beside the sources."""
+    home = tmp_path / "home"
+    home.mkdir()
+    out = read_settings(tmp_path, SUANPAN_VAR_DIR="", SUANPAN_HOME=str(home))
+    assert out.returncode == 0, out.stderr
+    assert (home / "var" / "secret_key").exists()
+    assert not (home / "secret_key").exists()
+
+
 def test_redis_url_moves_huey_to_redis(tmp_path):
     values = json.loads(read_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0").stdout)
     assert values["huey"] == "huey.RedisHuey"
