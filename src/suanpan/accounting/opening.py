@@ -35,7 +35,7 @@ from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput
 from suanpan.core.models import Organization
 from suanpan.core.permissions import P
-from suanpan.core.tenancy import check_perm
+from suanpan.core.tenancy import guard
 from suanpan.core.types import Actor
 
 ZERO = Decimal("0.00")
@@ -44,11 +44,6 @@ MAX_AMOUNT = Decimal("10") ** 16  # MoneyField: 18 digits, 2 of them places
 MAX_WORDS = 10
 PARTNER_DIMENSIONS = frozenset({Dimension.CUSTOMER.value, Dimension.SUPPLIER.value})
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
 
 
 # Books -----------------------------------------------------------------------------------------------------
@@ -122,7 +117,7 @@ def _parse_words(value: object) -> list[str]:
 def books_update(*, organization: Organization, actor: Actor | None, data: Mapping[str, Any]) -> Books:
     """Change where the books start (year and month) and their voucher words."""
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         books = _lock_books(organization)
         refused = set(data) - {"start", "voucher_words"}
         if refused:
@@ -359,7 +354,7 @@ def opening_balances_save(
     Returns the trial-balance check after the save.
     """
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         books = _lock_books(organization)
         _refuse_if_accepted(books)
         parsed = _parse_rows(organization, books, rows)
@@ -512,7 +507,7 @@ def opening_trial_balance(*, organization: Organization) -> OpeningCheck:
 def opening_balances_accept(*, organization: Organization, actor: Actor | None) -> Books:
     """Accept the opening balances once they balance; from then on they are fixed."""
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         books = _lock_books(organization)
         if books.opening_accepted:
             raise DomainError(_("The opening balances are already accepted."), field="opening_accepted")
@@ -559,7 +554,7 @@ def opening_balances_accept(*, organization: Organization, actor: Actor | None) 
 def opening_balances_unaccept(*, organization: Organization, actor: Actor | None) -> Books:
     """Withdraw the acceptance (by a role that may reopen periods), only while no voucher is posted."""
     with transaction.atomic():
-        _guard(organization, actor, P.REOPEN_PERIOD)
+        guard(organization, actor, P.REOPEN_PERIOD)
         books = _lock_books(organization)
         if not books.opening_accepted:
             raise DomainError(_("The opening balances are not accepted."), field="opening_accepted")

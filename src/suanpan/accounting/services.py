@@ -31,7 +31,7 @@ from suanpan.core.models import Organization
 from suanpan.core.numbering import next_value
 from suanpan.core.permissions import P
 from suanpan.core.pinyin import search_text
-from suanpan.core.tenancy import check_perm
+from suanpan.core.tenancy import guard
 from suanpan.core.types import Actor
 
 CHART_FILE = Path(__file__).parent / "data" / "coa_small_enterprise.csv"
@@ -40,11 +40,6 @@ CUSTOMER_ACCOUNTS = {"1122", "2203"}
 SUPPLIER_ACCOUNTS = {"2202", "1123"}
 CASH_ACCOUNTS = {"1001", "1002", "1012"}
 VOUCHER_WORDS = ("记", "收", "付", "转")
-
-
-def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
 
 
 # Chart of accounts -----------------------------------------------------------------------------------------
@@ -95,7 +90,7 @@ def chart_load(*, organization: Organization) -> int:
 def account_create(*, organization: Organization, actor: Actor | None, data: Mapping[str, Any]) -> Account:
     """A sub-account under an existing account: code = parent code + 2 digits; category and side inherited."""
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         parent = data.get("parent")
         if not isinstance(parent, Account) or parent.organization_id != organization.pk:
             raise InvalidInput.single("parent", _("Choose the account to add a sub-account under."))
@@ -144,7 +139,7 @@ def account_create(*, organization: Organization, actor: Actor | None, data: Map
 def account_update(*, organization: Organization, actor: Actor, account_id: int, data: Mapping[str, Any]) -> Account:
     """Rename, change dimensions, (de)activate. Category and code never change once an account exists."""
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         account = Account.objects.select_for_update().filter(organization=organization, pk=account_id).first()
         if account is None:
             raise InvalidInput.single("account", _("No such account."))
@@ -177,7 +172,7 @@ def account_update(*, organization: Organization, actor: Actor, account_id: int,
 
 def account_delete(*, organization: Organization, actor: Actor, account_id: int) -> None:
     with transaction.atomic():
-        _guard(organization, actor, P.MANAGE_ACCOUNTS)
+        guard(organization, actor, P.MANAGE_ACCOUNTS)
         account = Account.objects.select_for_update().filter(organization=organization, pk=account_id).first()
         if account is None:
             raise InvalidInput.single("account", _("No such account."))
@@ -379,7 +374,7 @@ def voucher_create(
 ) -> Voucher:
     """A draft voucher. It must already balance and meet every line rule; its number is taken when it posts."""
     with transaction.atomic():
-        _guard(organization, actor, P.ENTER_VOUCHER)
+        guard(organization, actor, P.ENTER_VOUCHER)
         _check_word(organization, word)
         period = _open_period(organization, date)
         built, total = _build_lines(organization, lines)
@@ -425,7 +420,7 @@ def voucher_update(
 ) -> Voucher:
     """Replace a draft's header and lines. Reviewed vouchers are unreviewed first; posted ones never change."""
     with transaction.atomic():
-        _guard(organization, actor, P.ENTER_VOUCHER)
+        guard(organization, actor, P.ENTER_VOUCHER)
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         if voucher.status != VoucherStatus.DRAFT:
             raise DomainError(_("Only a draft voucher can be changed; unreview it first."), field="status")
@@ -453,7 +448,7 @@ def voucher_update(
 
 def voucher_delete(*, organization: Organization, actor: Actor, voucher_id: int) -> None:
     with transaction.atomic():
-        _guard(organization, actor, P.ENTER_VOUCHER)
+        guard(organization, actor, P.ENTER_VOUCHER)
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         if voucher.status != VoucherStatus.DRAFT:
             raise DomainError(_("Only a draft voucher can be deleted."), field="status")
@@ -470,7 +465,7 @@ def voucher_delete(*, organization: Organization, actor: Actor, voucher_id: int)
 def voucher_review(*, organization: Organization, actor: Actor, voucher_id: int) -> Voucher:
     """审核: by someone other than the preparer unless the organization allows self-review."""
     with transaction.atomic():
-        _guard(organization, actor, P.REVIEW_VOUCHER)
+        guard(organization, actor, P.REVIEW_VOUCHER)
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         VOUCHER_FLOW.check(voucher.status, VoucherStatus.REVIEWED)
         if voucher.maker_id == actor.pk and not organization.allow_self_review:
@@ -492,7 +487,7 @@ def voucher_review(*, organization: Organization, actor: Actor, voucher_id: int)
 
 def voucher_unreview(*, organization: Organization, actor: Actor, voucher_id: int) -> Voucher:
     with transaction.atomic():
-        _guard(organization, actor, P.REVIEW_VOUCHER)
+        guard(organization, actor, P.REVIEW_VOUCHER)
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         VOUCHER_FLOW.check(voucher.status, VoucherStatus.DRAFT)
         voucher.status = VoucherStatus.DRAFT
@@ -543,7 +538,7 @@ def _apply_balances(voucher: Voucher, lines: Iterable[VoucherLine]) -> None:
 def voucher_post(*, organization: Organization, actor: Actor | None, voucher_id: int) -> Voucher:
     """记账: the one way lines enter the ledger. Reviewed → posted; checks everything again, numbers, balances."""
     with transaction.atomic():
-        _guard(organization, actor, P.POST_VOUCHER)
+        guard(organization, actor, P.POST_VOUCHER)
         voucher = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         VOUCHER_FLOW.check(voucher.status, VoucherStatus.POSTED)
         period = locks.lock_period(voucher.period_id)
@@ -674,7 +669,7 @@ def voucher_reverse(
 ) -> Voucher:
     """红字冲销: a draft voucher with the same lines in red (negative) amounts, linked to the original."""
     with transaction.atomic():
-        _guard(organization, actor, P.ENTER_VOUCHER)
+        guard(organization, actor, P.ENTER_VOUCHER)
         original = locks.lock_voucher(voucher_get(organization=organization, pk=voucher_id).pk)
         if original.status != VoucherStatus.POSTED:
             raise DomainError(_("Only a posted voucher is reversed; a draft is simply changed."), field="status")

@@ -56,3 +56,15 @@ def memberships_of(user: Actor) -> list[Membership]:
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+def guard(organization: Organization, actor: Actor | None, perm: str) -> None:
+    """The permission check of a service. `actor=None` only for set-up commands run by the operator (demo,
+    seeding, benchmark), recorded as the system: they skip the check."""
+    if actor is not None:
+        check_perm(organization=organization, actor=actor, perm=perm)
+
+
+def user_id(actor: Actor | None) -> int | None:
+    """The acting user's id to record on a row (`created_by`…), or None for the system."""
+    return actor.pk if actor is not None and actor.is_authenticated else None

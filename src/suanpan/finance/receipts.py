@@ -22,11 +22,12 @@ from suanpan.core.exceptions import FieldError, InvalidInput
 from suanpan.core.inputs import date_input, decimal_input
 from suanpan.core.models import Organization
 from suanpan.core.permissions import P
+from suanpan.core.tenancy import guard
 from suanpan.core.types import Actor
 from suanpan.finance import posting
 from suanpan.finance.choices import CUSTOMER_RECEIPT_CASH_FLOW, OpenItemKind, PaymentKind
 from suanpan.finance.models import Payment
-from suanpan.finance.services import Ledger, advances_apply, cash_account_for, guard, partner_for, settle
+from suanpan.finance.services import Ledger, advances_apply, cash_account_for, partner_for, settle
 from suanpan.finance.signals import receivables_settled
 
 T = TypeVar("T")

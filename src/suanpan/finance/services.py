@@ -33,7 +33,7 @@ from suanpan.core.money import ZERO, money
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.records import get_scoped
-from suanpan.core.tenancy import check_perm
+from suanpan.core.tenancy import guard, user_id
 from suanpan.core.types import Actor
 from suanpan.finance import posting
 from suanpan.finance.choices import CONTROL_ACCOUNT, SUPPLIER_PAYMENT_CASH_FLOW, OpenItemKind, PaymentKind
@@ -41,16 +41,6 @@ from suanpan.finance.models import Allocation, OpenItem, Payment
 from suanpan.finance.selectors import with_open_amount
 from suanpan.finance.vouchers import account as ledger_account
 from suanpan.partners.models import Partner
-
-
-def guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    """`actor=None` only for set-up commands run by the operator (demo, seeding), recorded as the system."""
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
-
-
-def user_id(actor: Actor | None) -> int | None:
-    return actor.pk if actor is not None and actor.is_authenticated else None
 
 
 def open_item_add(

@@ -42,7 +42,7 @@ from suanpan.core.models import Organization
 from suanpan.core.money import ZERO
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
-from suanpan.core.tenancy import check_perm
+from suanpan.core.tenancy import guard
 from suanpan.core.types import Actor
 from suanpan.inventory import locks
 from suanpan.inventory.choices import STOCKTAKE_FLOW, MoveKind, StocktakeStatus
@@ -56,11 +56,6 @@ SOURCE_TYPE = "inventory.stocktake"
 NUMBER_SERIES = "inventory.stocktake"
 NUMBER_PREFIX = "PD"
 SHEET_HEADERS = ("ID", "Code", "Product", "Lot", "Unit", "Book quantity", "Counted quantity")
-
-
-def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
 
 
 def category_and_below(organization: Organization, category: Category) -> set[int]:
@@ -102,7 +97,7 @@ def stocktake_start(
 ) -> Stocktake:
     """Start a count: freeze the book quantities of the warehouse (the count sheet) and take the number."""
     with transaction.atomic():
-        _guard(organization, actor, P.COUNT_STOCK)
+        guard(organization, actor, P.COUNT_STOCK)
         errors: list[FieldError] = []
         place = group = None
         try:
@@ -204,7 +199,7 @@ def stocktake_count(
     """Enter counted quantities. Each row: `line` (an id on the sheet) and `counted`, or `product` (+ `lot`) and
     `counted` for goods found that are not on the sheet; `counted` empty clears a count."""
     with transaction.atomic():
-        _guard(organization, actor, P.COUNT_STOCK)
+        guard(organization, actor, P.COUNT_STOCK)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         if stocktake.status != StocktakeStatus.COUNTING:
             raise DomainError(_("Counts are entered while the stocktake is counting."), field="status")
@@ -318,7 +313,7 @@ def stocktake_import_counts(
 def stocktake_submit(*, organization: Organization, actor: Actor | None, stocktake_id: object) -> Stocktake:
     """Hand the counts in for approval. Every line must be counted (count 0 for what is not there)."""
     with transaction.atomic():
-        _guard(organization, actor, P.COUNT_STOCK)
+        guard(organization, actor, P.COUNT_STOCK)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         STOCKTAKE_FLOW.check(stocktake.status, StocktakeStatus.SUBMITTED)
         missing = list(stocktake.lines.filter(counted_quantity__isnull=True).select_related("product", "lot")[:5])
@@ -334,7 +329,7 @@ def stocktake_submit(*, organization: Organization, actor: Actor | None, stockta
 def stocktake_reopen(*, organization: Organization, actor: Actor | None, stocktake_id: object) -> Stocktake:
     """Send a submitted stocktake back to counting (a recount)."""
     with transaction.atomic():
-        _guard(organization, actor, P.COUNT_STOCK)
+        guard(organization, actor, P.COUNT_STOCK)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         _transition(organization, actor, stocktake, StocktakeStatus.COUNTING)
         return stocktake
@@ -342,7 +337,7 @@ def stocktake_reopen(*, organization: Organization, actor: Actor | None, stockta
 
 def stocktake_approve(*, organization: Organization, actor: Actor | None, stocktake_id: object) -> Stocktake:
     with transaction.atomic():
-        _guard(organization, actor, P.APPROVE_STOCKTAKE)
+        guard(organization, actor, P.APPROVE_STOCKTAKE)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         STOCKTAKE_FLOW.check(stocktake.status, StocktakeStatus.APPROVED)
         stocktake.approved_by_id = actor.pk if actor is not None and actor.is_authenticated else None
@@ -355,7 +350,7 @@ def stocktake_post(
 ) -> Stocktake:
     """Post the differences of an approved stocktake: gain/loss moves and the 190101 voucher, once."""
     with transaction.atomic():
-        _guard(organization, actor, P.APPROVE_STOCKTAKE)
+        guard(organization, actor, P.APPROVE_STOCKTAKE)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         if stocktake.status == StocktakeStatus.POSTED:
             raise DomainError(
@@ -440,7 +435,7 @@ def stocktake_post(
 
 def stocktake_cancel(*, organization: Organization, actor: Actor | None, stocktake_id: object) -> Stocktake:
     with transaction.atomic():
-        _guard(organization, actor, P.COUNT_STOCK)
+        guard(organization, actor, P.COUNT_STOCK)
         stocktake = locks.lock_stocktake(organization, stocktake_id)
         _transition(organization, actor, stocktake, StocktakeStatus.CANCELLED)
         return stocktake

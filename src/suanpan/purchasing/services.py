@@ -29,7 +29,7 @@ from suanpan.core.money import ZERO
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.records import get_scoped
-from suanpan.core.tenancy import check_perm
+from suanpan.core.tenancy import guard, user_id
 from suanpan.core.types import Actor
 from suanpan.finance.choices import OpenItemKind
 from suanpan.finance.services import open_item_add
@@ -53,12 +53,6 @@ from suanpan.purchasing.models import (
 MAX_AMOUNT = Decimal("1E13")  # a line's total stays far inside the 16 integer digits of an amount column
 
 
-def _guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    """`actor=None` only for set-up commands run by the operator (demo, seeding), recorded as the system."""
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
-
-
 def _document_totals(lines: Sequence[ReceiptLine | PurchaseReturnLine], *, vat_in_cost: bool) -> dict[str, Decimal]:
     """A receipt's or a return's amount, tax, total and cost: the sums of its lines (no tax where VAT is cost)."""
     return {
@@ -67,10 +61,6 @@ def _document_totals(lines: Sequence[ReceiptLine | PurchaseReturnLine], *, vat_i
         "total": sum((ln.total for ln in lines), ZERO),
         "cost": sum((ln.cost for ln in lines), ZERO),
     }
-
-
-def _user_id(actor: Actor | None) -> int | None:
-    return actor.pk if actor is not None and actor.is_authenticated else None
 
 
 def _vat_in_cost(organization: Organization) -> bool:
@@ -173,10 +163,10 @@ def purchase_order_create(*, organization: Organization, actor: Actor | None, da
     """A draft order: supplier, warehouse, dates, lines [{product_id, quantity, unit_price (excl. VAT)}]. The
     VAT rate of each line is its product's; amounts are rounded per line (see `posting`)."""
     with transaction.atomic():
-        _guard(organization, actor, P.CHANGE_PURCHASE)
+        guard(organization, actor, P.CHANGE_PURCHASE)
         header = _order_header(organization, data)
         lines = _order_lines(organization, data.get("lines") or [])
-        order = PurchaseOrder(organization=organization, created_by_id=_user_id(actor), **header)
+        order = PurchaseOrder(organization=organization, created_by_id=user_id(actor), **header)
         _totals(order, lines)
         order.save()
         for line in lines:
@@ -197,7 +187,7 @@ def purchase_order_update(
 ) -> PurchaseOrder:
     """Replace a draft order's header and lines. An approved order is frozen: cancel it and order anew."""
     with transaction.atomic():
-        _guard(organization, actor, P.CHANGE_PURCHASE)
+        guard(organization, actor, P.CHANGE_PURCHASE)
         order, _lines = locks.lock_order(organization, order_id)
         if order.status != OrderStatus.DRAFT:
             raise DomainError(_("Only a draft order can be changed."), field="status")
@@ -241,11 +231,11 @@ def _transition(
 def purchase_order_approve(*, organization: Organization, actor: Actor | None, order_id: object) -> PurchaseOrder:
     """Draft → approved, by a role that may commit the money; the order takes its number (PO202611-0001)."""
     with transaction.atomic():
-        _guard(organization, actor, P.APPROVE_PURCHASE)
+        guard(organization, actor, P.APPROVE_PURCHASE)
         order, _lines = locks.lock_order(organization, order_id)
         ORDER_FLOW.check(order.status, OrderStatus.APPROVED)
         order.number = next_number(organization=organization, series="purchase_order", prefix="PO", on=order.date)
-        order.approved_by_id = _user_id(actor)
+        order.approved_by_id = user_id(actor)
         order.approved_at = timezone.now()
         return _transition(organization, actor, order, OrderStatus.APPROVED, number=order.number)
 
@@ -253,7 +243,7 @@ def purchase_order_approve(*, organization: Organization, actor: Actor | None, o
 def purchase_order_cancel(*, organization: Organization, actor: Actor | None, order_id: object) -> PurchaseOrder:
     """Cancel an order nothing was received against (once goods came, close the rest instead)."""
     with transaction.atomic():
-        _guard(organization, actor, P.CHANGE_PURCHASE)
+        guard(organization, actor, P.CHANGE_PURCHASE)
         order, lines = locks.lock_order(organization, order_id)
         if any(ln.received_quantity for ln in lines):
             raise DomainError(
@@ -265,7 +255,7 @@ def purchase_order_cancel(*, organization: Organization, actor: Actor | None, or
 def purchase_order_close(*, organization: Organization, actor: Actor | None, order_id: object) -> PurchaseOrder:
     """Close a (partially) received order: what was not received will not come."""
     with transaction.atomic():
-        _guard(organization, actor, P.CHANGE_PURCHASE)
+        guard(organization, actor, P.CHANGE_PURCHASE)
         order, lines = locks.lock_order(organization, order_id)
         if order.status == OrderStatus.APPROVED:
             raise DomainError(_("Nothing was received yet: cancel the order instead."), field="status")
@@ -334,7 +324,7 @@ def receipt_post(
     transaction: receipt moves at the line's cost excl. VAT (incl. VAT for small-scale taxpayers), the voucher
     Dr 1405 + Dr 22210101 / Cr 2202, and the supplier's payable (due after their payment terms)."""
     with transaction.atomic():
-        _guard(organization, actor, P.RECEIVE_GOODS)
+        guard(organization, actor, P.RECEIVE_GOODS)
         date = _date(date, "date")
         order, order_lines = locks.lock_order(organization, order_id)
         if order.status not in RECEIVABLE_STATES:
@@ -414,7 +404,7 @@ def receipt_post(
             **_document_totals(built, vat_in_cost=vat_in_cost),
             due_date=date + datetime.timedelta(days=supplier.payment_terms_days),
             notes=str(notes or "").strip(),
-            created_by_id=_user_id(actor),
+            created_by_id=user_id(actor),
         )
         for made in built:
             made.receipt = receipt
@@ -526,7 +516,7 @@ def purchase_return_post(
     returned. Stock leaves at the value the goods came in with; a red voucher reverses the inventory, VAT and
     payable; a negative payable (a credit) is written that payments net against the supplier's payables."""
     with transaction.atomic():
-        _guard(organization, actor, P.RECEIVE_GOODS)
+        guard(organization, actor, P.RECEIVE_GOODS)
         date = _date(date, "date")
         receipt, receipt_lines = locks.lock_receipt(organization, receipt_id)
         if date < receipt.date:
@@ -596,7 +586,7 @@ def purchase_return_post(
             date=date,
             reason=str(reason or "").strip()[:200],
             **_document_totals(built, vat_in_cost=vat_in_cost),
-            created_by_id=_user_id(actor),
+            created_by_id=user_id(actor),
         )
         for made_return in built:
             made_return.purchase_return = document

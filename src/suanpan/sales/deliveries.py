@@ -64,6 +64,7 @@ from suanpan.core.notifications import is_raised, members_with, notifications_re
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.records import get_scoped
+from suanpan.core.tenancy import guard, user_id
 from suanpan.core.types import Actor
 from suanpan.finance.choices import OpenItemKind
 from suanpan.finance.models import OpenItem
@@ -79,7 +80,7 @@ from suanpan.partners.models import Partner
 from suanpan.sales import posting
 from suanpan.sales.choices import DELIVERABLE_STATES
 from suanpan.sales.models import Delivery, DeliveryLine, InvoiceLine, SalesOrder, SalesOrderLine
-from suanpan.sales.orders import active_warehouse, delivery_state, guard, lock_order, transition, user_id
+from suanpan.sales.orders import active_warehouse, delivery_state, lock_order, transition
 from suanpan.sales.signals import delivery_signed
 
 SOURCE_TYPE = "sales.delivery"

@@ -52,6 +52,7 @@ from suanpan.core.money import ZERO, amount_in_words, money
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.records import get_scoped
+from suanpan.core.tenancy import guard, user_id
 from suanpan.core.types import Actor
 from suanpan.finance.choices import OpenItemKind
 from suanpan.finance.models import OpenItem
@@ -72,7 +73,6 @@ from suanpan.sales.models import (
     SalesReturn,
     SalesReturnLine,
 )
-from suanpan.sales.orders import guard, user_id
 
 SOURCE = "sales.invoice"  # source type of the vouchers and receivable items of invoices and credit notes
 SERIES, PREFIX = "sales_invoice", "FP"

@@ -44,7 +44,7 @@ from suanpan.core.money import ZERO, money, price
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P, has_perm
 from suanpan.core.records import get_scoped
-from suanpan.core.tenancy import check_perm, membership_for
+from suanpan.core.tenancy import guard, membership_for, user_id
 from suanpan.core.types import Actor
 from suanpan.finance.choices import OpenItemKind
 from suanpan.finance.selectors import open_total
@@ -59,16 +59,6 @@ from suanpan.sales.pricing import price_for
 MAX_AMOUNT = Decimal("1E13")  # a line's total stays far inside the 16 integer digits of an amount column
 MAX_ID = 2**63  # beyond a 64-bit id the database refuses the query itself
 HUNDRED = Decimal(100)
-
-
-def guard(organization: Organization, actor: Actor | None, perm: str) -> None:
-    """`actor=None` only for set-up commands run by the operator (demo, benchmark), recorded as the system."""
-    if actor is not None:
-        check_perm(organization=organization, actor=actor, perm=perm)
-
-
-def user_id(actor: Actor | None) -> int | None:
-    return actor.pk if actor is not None and actor.is_authenticated else None
 
 
 def lock_order(organization: Organization, order_id: object) -> tuple[SalesOrder, list[SalesOrderLine]]:

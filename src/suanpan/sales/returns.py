@@ -36,6 +36,7 @@ from suanpan.core.money import ZERO
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.records import get_scoped
+from suanpan.core.tenancy import guard, user_id
 from suanpan.core.types import Actor
 from suanpan.finance.vouchers import account as ledger_account
 from suanpan.inventory.choices import MoveKind
@@ -44,7 +45,6 @@ from suanpan.inventory.services import normalize, stock_post
 from suanpan.sales import posting
 from suanpan.sales.deliveries import COST_ACCOUNT, INVENTORY_ACCOUNT, lock_delivery
 from suanpan.sales.models import SalesOrderLine, SalesReturn, SalesReturnLine
-from suanpan.sales.orders import guard, user_id
 
 SOURCE_TYPE = "sales.return"
 
