@@ -16,7 +16,7 @@ import io
 import numbers
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -40,8 +40,16 @@ from suanpan.core.ui import RecordListView
 from suanpan.onboarding import organization_open
 from suanpan.partners import services as partners_services
 from suanpan.partners.choices import PartnerRole
-from tests import delivery_resources, invoice_resources, purchasing_resources, receivable_resources, stock_resources
+from tests import (
+    crm_cases,
+    delivery_resources,
+    invoice_resources,
+    purchasing_resources,
+    receivable_resources,
+    stock_resources,
+)
 from tests import sales_order_resources as so_resources
+from tests.isolation_cases import ApiCase, PageCase
 from tests.resources import (
     BY_NAME,
     RESOURCES,
@@ -74,20 +82,6 @@ def snapshot(row: models.Model) -> dict[str, Any]:
 
 
 # --- API endpoints with an id -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApiCase:
-    """One operation of an endpoint with ids, aimed at rows of another organization."""
-
-    path: str  # the OpenAPI path under /api/v1 with `{}` for each path parameter
-    method: str
-    ids: Callable[[Organization, Organization], tuple[int, ...]]  # (mine, theirs) → the path's ids
-    body: Callable[[Organization], dict[str, Any]] | None = None
-    label: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path} {self.label}".strip()
 
 
 def _resource_api_cases(r: Resource) -> list[ApiCase]:
@@ -286,6 +280,7 @@ API_CASES: list[ApiCase] = [
     *SALES_ORDER_API_CASES,
     *DELIVERY_API_CASES,
     *INVOICE_API_CASES,
+    *crm_cases.API_CASES,
 ]
 
 
@@ -328,23 +323,6 @@ def test_a_partner_of_the_other_list_is_404_too(org, owner_api, owner_client):
 
 
 # --- UI pages with an id ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PageCase:
-    """One request to a page with ids, aimed at rows of another organization."""
-
-    route: str  # the pattern as Django declares it, e.g. "partners/customers/<int:pk>/edit/"
-    method: str
-    ids: Callable[[Organization, Organization], dict[str, Any]]  # (mine, theirs) → the route's ids
-    data: Callable[[Organization], dict[str, Any]] = field(default=lambda org: {})
-    label: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.route} {self.label}".strip()
-
-    def url(self, ids: dict[str, Any]) -> str:
-        return "/" + re.sub(r"<\w+:(\w+)>", lambda m: str(ids[m.group(1)]), self.route)
 
 
 def _resource_page_cases(r: Resource) -> list[PageCase]:
@@ -621,6 +599,7 @@ PAGE_CASES: list[PageCase] = [
     *SALES_ORDER_PAGE_CASES,
     *DELIVERY_PAGE_CASES,
     *INVOICE_PAGE_CASES,
+    *crm_cases.PAGE_CASES,
 ]
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from suanpan.accounting.models import Account, Voucher
 from suanpan.api import api
+from suanpan.core import scopes
 from suanpan.core.choices import Role
 from suanpan.core.models import Membership, Organization
 from suanpan.core.permissions import ALL_PERMISSIONS, ROLE_PERMISSIONS, P
@@ -26,6 +27,7 @@ from suanpan.core.services import api_token_create, api_token_revoke, membership
 from suanpan.core.ui import OrgView
 from suanpan.partners.choices import PartnerRole
 from suanpan.partners.models import Contact
+from tests import crm_cases
 from tests.resources import (
     BY_NAME,
     RESOURCES,
@@ -39,6 +41,12 @@ from tests.resources import (
 
 pytestmark = pytest.mark.django_db
 ROLES = list(Role.values)
+
+
+@pytest.fixture(autouse=True)
+def _every_role_sees_all_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matrix is about permissions; whose customers a rep sees (data scope) is tests/test_data_scope.py's."""
+    monkeypatch.setattr(scopes, "OWN_SCOPE_ROLES", frozenset())
 
 
 def status(granted: bool, ok: int) -> int:
@@ -328,6 +336,7 @@ def _matrix_api_operations() -> set[tuple[str, str]]:
     ops |= {("/invoices/{}/einvoice", "post"), ("/sales-returns/{}/credit-note", "post")}
     # sales reports: roles in sales/tests/test_reports.py (test_reports_follow_the_roles)
     ops |= {(f"/reports/{k}", "get") for k in ("sales-analysis", "gross-profit", "order-fulfilment")}
+    ops |= crm_cases.API_OPS  # CRM: each area names its own role tests in tests/crm_cases_<area>.py
     return ops
 
 
@@ -420,6 +429,7 @@ def _matrix_pages() -> set[str]:
     pages |= {f"{sell}credit-notes/new/"}
     # sales reports: roles in sales/tests/test_reports.py (test_reports_follow_the_roles)
     pages |= {f"{sell}reports/{k}/" for k in ("sales", "gross-profit", "fulfilment")}
+    pages |= crm_cases.PAGES  # CRM: each area names its own role tests in tests/crm_cases_<area>.py
     return pages
 
 
@@ -445,6 +455,7 @@ def test_every_permission_that_guards_a_page_is_exercised():
     # sales/tests/test_delivery_views.py, role by role
     exercised |= {P.VIEW_SALES, P.DELIVER_GOODS}
     exercised |= {r.view_perm for r in RESOURCES} | {r.change_perm for r in RESOURCES}
+    exercised |= crm_cases.EXERCISED
     on_pages = set().union(*_guarded_pages().values()) - {""}
     assert on_pages <= exercised
     assert exercised <= ALL_PERMISSIONS

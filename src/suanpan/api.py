@@ -12,6 +12,7 @@ from suanpan.catalog.api import categories_router, products_router, units_router
 from suanpan.core.api import OrgSessionAuth, TokenAuth, install_error_handlers
 from suanpan.core.api_routes import router as core_router
 from suanpan.core.notification_api import router as notifications_router
+from suanpan.crm import analytics_api, customer_api, followup_api, lead_api, opportunity_api
 from suanpan.finance.api import router as finance_router
 from suanpan.finance.receivable_api import router as receivables_router
 from suanpan.inventory.api import warehouses_router
@@ -67,3 +68,5 @@ for sales_router in (order_api.router, delivery_api.router, invoice_api.router, 
     api.add_router("/", sales_router)
 api.add_router("/", finance_router)
 api.add_router("/", receivables_router)
+for crm_api in (lead_api, followup_api, opportunity_api, customer_api, analytics_api):
+    api.add_router("/", crm_api.router)

@@ -27,6 +27,21 @@ class NavGroup:
 NAVIGATION: tuple[NavGroup, ...] = (
     NavGroup(_("Overview"), (NavItem(_("Home"), "home", None, "bi-speedometer2"),)),
     NavGroup(
+        _("CRM"),
+        (
+            NavItem(_("My day"), "crm:my_day", P.VIEW_CRM, "bi-sunrise"),
+            NavItem(_("Leads"), "crm:lead_list", P.VIEW_CRM, "bi-person-plus"),
+            NavItem(_("Follow-ups"), "crm:followup_list", P.VIEW_CRM, "bi-chat-left-text"),
+            NavItem(_("Opportunities"), "crm:opportunity_board", P.VIEW_CRM, "bi-kanban"),
+            NavItem(_("Quotes"), "crm:quote_list", P.VIEW_CRM, "bi-file-earmark-text"),
+            NavItem(_("Contracts"), "crm:contract_list", P.VIEW_CRM, "bi-file-earmark-check"),
+            NavItem(_("Customer pool"), "crm:pool_list", P.VIEW_CRM, "bi-water"),
+            NavItem(_("Segments"), "crm:segment_list", P.VIEW_CRM, "bi-funnel"),
+            NavItem(_("CRM analytics"), "crm:analytics", P.VIEW_CRM_ANALYTICS, "bi-pie-chart"),
+            NavItem(_("CRM settings"), "crm:settings", P.MANAGE_CRM, "bi-sliders"),
+        ),
+    ),
+    NavGroup(
         _("Customers & sales"),
         (
             NavItem(_("Customers"), "partners:customer_list", P.VIEW_CUSTOMER, "bi-people"),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "suanpan.finance",
     "suanpan.purchasing",
     "suanpan.sales",
+    "suanpan.crm",
     "suanpan.accounting",
     "suanpan.reports",
     "suanpan",
@@ -148,6 +149,8 @@ NODE_MODULES = Path(os.environ.get("SUANPAN_NODE_MODULES", PROJECT_ROOT / "node_
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),  # charts (CRM analytics)
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),  # drag and drop that works on touch (the kanban)
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,6 +13,7 @@ urlpatterns = [
     path("purchasing/", include("suanpan.purchasing.urls")),
     path("sales/", include("suanpan.sales.urls")),
     path("finance/", include("suanpan.finance.urls")),
+    path("crm/", include("suanpan.crm.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -124,7 +124,8 @@ def sales_login(transactional_db: None) -> SalesLogin:
         {"name": "广州华南物流有限公司", "province": "广东", "city": "广州", "phone": "020-83456789"},
         {"name": "杭州西湖茶业有限公司", "province": "浙江", "city": "杭州", "phone": "0571-87654321"},
     ):
-        partner_create(organization=organization, actor=owner, role=PartnerRole.CUSTOMER, data=data)
+        # her own customers: a sales rep sees the customers she owns (data scope)
+        partner_create(organization=organization, actor=owner, role=PartnerRole.CUSTOMER, data={**data, "owner": sales})
     return SalesLogin(username="li.na", password="sales-pass-2024", organization=organization)
 
 

@@ -31,3 +31,11 @@ class CostingMethod(models.TextChoices):
 
     MOVING_AVERAGE = "moving_average", _("Moving weighted average")
     MONTHLY_AVERAGE = "monthly_average", _("Monthly weighted average")
+
+
+class DataScope(models.TextChoices):
+    """Whose customers, leads and opportunities a member sees (数据权限). Empty on a membership = by its roles."""
+
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Team's records")
+    ALL = "all", _("All records")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from suanpan.core.choices import AuditAction, CostingMethod, Role, TaxpayerType
+from suanpan.core.choices import AuditAction, CostingMethod, DataScope, Role, TaxpayerType
 from suanpan.core.validators import validate_credit_code
 
 
@@ -65,6 +65,14 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     roles = models.JSONField(_("roles"), default=list)
+    data_scope = models.CharField(
+        _("data scope"),
+        max_length=10,
+        choices=DataScope.choices,
+        blank=True,
+        help_text=_("Whose customers, leads and opportunities this member sees. Empty: by role (sales: own)."),
+    )
+    team = models.CharField(_("team"), max_length=60, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -81,6 +89,14 @@ class Membership(models.Model):
     def role_labels(self) -> list[str]:
         labels = dict(Role.choices)
         return [str(labels.get(r, r)) for r in self.roles]
+
+    @property
+    def scope_label(self) -> str:
+        """The data scope in words; an empty one follows the roles (see `core.scopes.effective_scope`)."""
+        from suanpan.core.scopes import effective_scope
+
+        label = str(dict(DataScope.choices)[effective_scope(self)])
+        return label if self.data_scope else _("%(scope)s (by role)") % {"scope": label}
 
 
 class NumberSequence(models.Model):

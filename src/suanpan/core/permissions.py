@@ -51,6 +51,10 @@ class P:
     INVOICE = "sales.invoice"  # issue invoices and credit notes (revenue, output VAT, receivable)
     VIEW_RECEIVABLE = "finance.view_receivable"  # open receivables, receipts, aging, customer statements
     RECEIVE_PAYMENT = "finance.receive_payment"  # customer receipts, write-off (核销), applying advance receipts
+    VIEW_CRM = "crm.view_crm"  # leads, follow-ups, pool, opportunities, quotes, contracts, customer 360°, my day
+    CHANGE_CRM = "crm.change_crm"  # create and work leads, log follow-ups, claim, opportunities, quotes, contracts
+    MANAGE_CRM = "crm.manage_crm"  # channels, stages, assignment and pool rules, reassigning, tag rules
+    VIEW_CRM_ANALYTICS = "crm.view_analytics"  # funnel, conversion, RFM, churn list, leaderboard, segments export
     VIEW_LEDGER = "accounting.view_ledger"
     MANAGE_ACCOUNTS = "accounting.manage_accounts"
     ENTER_VOUCHER = "accounting.enter_voucher"
@@ -76,10 +80,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.VIEW_SALES,
             P.CHANGE_SALES,
             P.VIEW_RECEIVABLE,
+            P.VIEW_CRM,
+            P.CHANGE_CRM,
         }
     ),
-    Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_SALES}),
-    Role.MARKETING: frozenset({P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT}),
+    Role.SERVICE: frozenset({P.VIEW_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_SALES, P.VIEW_CRM}),
+    Role.MARKETING: frozenset(
+        {P.VIEW_CUSTOMER, P.CHANGE_CUSTOMER, P.VIEW_PRODUCT, P.VIEW_CRM, P.CHANGE_CRM, P.VIEW_CRM_ANALYTICS}
+    ),
     Role.PURCHASING: frozenset(
         {
             P.VIEW_SUPPLIER,
@@ -115,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset(
         {
             P.VIEW_CUSTOMER,
+            P.VIEW_CRM,
             P.VIEW_SUPPLIER,
             P.CHANGE_SUPPLIER,
             P.VIEW_PRODUCT,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suanpan.core.audit import audit_record
-from suanpan.core.choices import AuditAction, Role
+from suanpan.core.choices import AuditAction, DataScope, Role
 from suanpan.core.exceptions import InvalidInput, NotFound
 from suanpan.core.models import ApiToken, Membership, Organization
 from suanpan.core.permissions import P
@@ -201,9 +201,17 @@ def member_invite(
 
 
 def membership_update(
-    *, organization: Organization, actor: Actor, membership_id: int, roles: list[str], is_active: bool
+    *,
+    organization: Organization,
+    actor: Actor,
+    membership_id: int,
+    roles: list[str],
+    is_active: bool,
+    data_scope: str | None = None,
+    team: str | None = None,
 ) -> Membership:
-    """Change a member's roles or switch their access off. The last active owner always stays."""
+    """Change a member's roles, data scope or team, or switch their access off. The last active owner always stays.
+    `data_scope`/`team` None: unchanged; "" data scope: by role."""
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=P.MANAGE_ORGANIZATION)
         membership = Membership.objects.select_for_update().filter(organization=organization, pk=membership_id).first()
@@ -216,11 +224,19 @@ def membership_update(
         other_owners = [m for m in owners if Role.OWNER in m.roles and m.pk != membership.pk]
         if not other_owners and Role.OWNER in membership.roles and (Role.OWNER not in roles or not is_active):
             raise InvalidInput.single("roles", _("The organization must keep at least one active owner."))
-        before = {"roles": list(membership.roles), "is_active": membership.is_active}
+        if data_scope is not None and data_scope not in {"", *DataScope.values}:
+            raise InvalidInput.single("data_scope", _("Choose a data scope from the list."))
+        fields = ("roles", "is_active", "data_scope", "team")
+        before = {f: getattr(membership, f) for f in fields}
+        before["roles"] = list(membership.roles)
         membership.roles = roles
         membership.is_active = is_active
-        membership.save(update_fields=["roles", "is_active"])
-        after = {"roles": membership.roles, "is_active": membership.is_active}
+        if data_scope is not None:
+            membership.data_scope = data_scope
+        if team is not None:
+            membership.team = team.strip()[:60]
+        membership.save(update_fields=list(fields))
+        after = {f: getattr(membership, f) for f in fields}
         changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
         if changes:
             audit_record(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from suanpan.core import services
-from suanpan.core.choices import Role
+from suanpan.core.choices import DataScope, Role
 from suanpan.core.exceptions import DomainError, InvalidInput
 from suanpan.core.middleware import SESSION_ORG_KEY
 from suanpan.core.models import ApiToken, Membership, Organization
@@ -153,11 +153,22 @@ class MemberInviteForm(forms.Form):
 
 class MembershipForm(forms.Form):
     roles = _roles_field()
+    data_scope = forms.ChoiceField(
+        label=_("Data scope"),
+        choices=[("", _("By role (sales reps: own records)")), *DataScope.choices],
+        required=False,
+        help_text=_("Whose customers, leads, opportunities, quotes and contracts this member sees."),
+    )
+    team = forms.CharField(
+        label=_("Team"), max_length=60, required=False, help_text=_("Members of one team share a team data scope.")
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+        self.fields["data_scope"].widget.attrs["class"] = "form-select"
+        self.fields["team"].widget.attrs["class"] = "form-control"
 
 
 class MemberInviteView(OrgView):
@@ -204,7 +215,8 @@ class MembershipEditView(OrgView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         membership = self._membership(pk)
-        form = MembershipForm(initial={"roles": membership.roles, "is_active": membership.is_active})
+        initial = {f: getattr(membership, f) for f in ("roles", "is_active", "data_scope", "team")}
+        form = MembershipForm(initial=initial)
         return self._render(form, membership)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -39,7 +39,12 @@ def partner_router(role: PartnerRole) -> Router:
     @paginate(Paging)
     def list_partners(request: HttpRequest, filters: Query[PartnerQuery]) -> Any:
         organization = org_of(request, view_perm)
-        return filtered(PartnerFilter, request, selectors.partner_list(organization=organization, role=role), filters)
+        return filtered(
+            PartnerFilter,
+            request,
+            selectors.partner_list(organization=organization, role=role, actor=request.user),
+            filters,
+        )
 
     @router.post("/", response={201: PartnerOut, **ERRORS}, operation_id=f"{name}_create")
     def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
@@ -57,7 +62,7 @@ def partner_router(role: PartnerRole) -> Router:
     @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_get")
     def get_partner(request: HttpRequest, partner_id: int) -> Partner:
         organization = org_of(request, view_perm)
-        return selectors.partner_get(organization=organization, role=role, pk=partner_id)
+        return selectors.partner_get(organization=organization, role=role, pk=partner_id, actor=request.user)
 
     @router.patch("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"{name}_update")
     def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Partner:
@@ -82,7 +87,7 @@ def partner_router(role: PartnerRole) -> Router:
     )
     def list_contacts(request: HttpRequest, partner_id: int) -> Any:
         organization = org_of(request, view_perm)
-        partner = selectors.partner_get(organization=organization, role=role, pk=partner_id)
+        partner = selectors.partner_get(organization=organization, role=role, pk=partner_id, actor=request.user)
         return list(selectors.contact_list(organization=organization, partner=partner))
 
     @router.post(

@@ -18,6 +18,7 @@ from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
 from suanpan.core.pinyin import search_text
 from suanpan.core.records import MasterData, apply, record_create, record_delete, record_update
+from suanpan.core.scopes import may_see
 from suanpan.core.tenancy import check_perm
 from suanpan.core.types import Actor
 from suanpan.partners.choices import PartnerRole
@@ -91,6 +92,8 @@ def partner_create(
         apply(partner, data)
         partner.is_customer = partner.is_customer or role == PartnerRole.CUSTOMER
         partner.is_supplier = partner.is_supplier or role == PartnerRole.SUPPLIER
+        if role == PartnerRole.CUSTOMER and partner.owner_id is None and not may_see(organization, actor, None):
+            partner.owner_id = actor.pk if actor is not None else None  # a rep's new customer is the rep's
         _prepare(organization, partner)
         if not partner.code and partner.name:
             partner.code = _next_code(organization, role)
@@ -111,7 +114,7 @@ def partner_update(
 ) -> Partner:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
-        partner = partner_get(organization=organization, role=role, pk=partner_id)
+        partner = partner_get(organization=organization, role=role, pk=partner_id, actor=actor)
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         return record_update(
             partner,
@@ -126,7 +129,7 @@ def partner_update(
 def partner_delete(*, organization: Organization, actor: Actor, role: PartnerRole, partner_id: int) -> None:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
-        partner = partner_get(organization=organization, role=role, pk=partner_id)
+        partner = partner_get(organization=organization, role=role, pk=partner_id, actor=actor)
         record_delete(partner, organization=organization, actor=actor)
 
 
@@ -141,7 +144,7 @@ def contact_create(
     with transaction.atomic():
         if actor is not None:
             check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
-        partner = partner_get(organization=organization, role=role, pk=partner_id)
+        partner = partner_get(organization=organization, role=role, pk=partner_id, actor=actor)
         contact = Contact(organization=organization, partner=partner)
         apply(contact, data)
         contact = record_create(contact, organization=organization, actor=actor)
@@ -160,7 +163,7 @@ def contact_update(
 ) -> Contact:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
-        partner = partner_get(organization=organization, role=role, pk=partner_id)
+        partner = partner_get(organization=organization, role=role, pk=partner_id, actor=actor)
         contact = contact_get(organization=organization, partner=partner, pk=contact_id)
         contact = record_update(contact, organization=organization, actor=actor, data=data)
         _one_primary(contact)
@@ -172,7 +175,7 @@ def contact_delete(
 ) -> None:
     with transaction.atomic():
         check_perm(organization=organization, actor=actor, perm=CHANGE_PERM[role])
-        partner = partner_get(organization=organization, role=role, pk=partner_id)
+        partner = partner_get(organization=organization, role=role, pk=partner_id, actor=actor)
         contact = contact_get(organization=organization, partner=partner, pk=contact_id)
         record_delete(contact, organization=organization, actor=actor)
 

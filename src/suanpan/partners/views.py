@@ -59,7 +59,7 @@ class PartnerListView(PartnerRoleMixin, RecordListView):
     default_sort = "code"
 
     def queryset(self) -> QuerySet[Partner]:
-        return selectors.partner_list(organization=self.organization, role=self.role)
+        return selectors.partner_list(organization=self.organization, role=self.role, actor=self.request.user)
 
 
 class CustomerListView(PartnerListView):
@@ -88,7 +88,7 @@ class PartnerDetailView(PartnerRoleMixin, RecordDetailView):
     template_name = "partners/partner_detail.html"
 
     def get_object(self, pk: int) -> Partner:
-        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
+        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk, actor=self.request.user)
 
     def extra_context(self, obj: Partner) -> dict[str, Any]:
         return {
@@ -96,6 +96,7 @@ class PartnerDetailView(PartnerRoleMixin, RecordDetailView):
             "url_prefix": self.url_prefix,
             "contacts": selectors.contact_list(organization=self.organization, partner=obj),
             "contact_form": ContactForm(organization=self.organization),
+            "show_360": self.role == PartnerRole.CUSTOMER and self.can(P.VIEW_CRM),
         }
 
 
@@ -115,7 +116,7 @@ class PartnerFormView(PartnerRoleMixin, RecordFormView):
     form_class = PartnerForm
 
     def get_object(self, pk: int) -> Partner:
-        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
+        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk, actor=self.request.user)
 
     def _data(self, form: forms.BaseForm) -> tuple[dict[str, Any], Any]:
         data = dict(form.cleaned_data)
@@ -161,7 +162,7 @@ class SupplierFormView(PartnerFormView):
 
 class PartnerDeleteView(PartnerRoleMixin, RecordDeleteView):
     def get_object(self, pk: int) -> Partner:
-        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
+        return selectors.partner_get(organization=self.organization, role=self.role, pk=pk, actor=self.request.user)
 
     def delete(self, obj: Partner) -> None:
         services.partner_delete(
@@ -190,7 +191,7 @@ class ContactSaveView(PartnerRoleMixin, OrgView):
     http_method_names: ClassVar[list[str]] = ["get", "post"]  # type: ignore[misc]
 
     def get(self, request: HttpRequest, pk: int, contact_id: int | None = None) -> HttpResponse:
-        partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
+        partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk, actor=self.request.user)
         contact = (
             selectors.contact_get(organization=self.organization, partner=partner, pk=contact_id)
             if contact_id
@@ -204,7 +205,7 @@ class ContactSaveView(PartnerRoleMixin, OrgView):
         )
 
     def post(self, request: HttpRequest, pk: int, contact_id: int | None = None) -> HttpResponse:
-        partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk)
+        partner = selectors.partner_get(organization=self.organization, role=self.role, pk=pk, actor=self.request.user)
         contact = (
             selectors.contact_get(organization=self.organization, partner=partner, pk=contact_id)
             if contact_id
