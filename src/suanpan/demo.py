@@ -30,6 +30,7 @@ from suanpan.core.models import Organization
 from suanpan.core.services import membership_add
 from suanpan.core.validators import USCC_ALPHABET, credit_code_check_char
 from suanpan.demo_books import load_books
+from suanpan.demo_crm import load_crm
 from suanpan.demo_sales import load_sales
 from suanpan.demo_stock import load_opening_stock, load_stock
 from suanpan.inventory import services as inventory
@@ -534,4 +535,5 @@ def load_demo() -> Organization:
         load_books(org, users, before_accept=lambda: load_opening_stock(org, users))
         load_stock(org, users)
         load_sales(org, users)
+        load_crm(org, users)
     return org

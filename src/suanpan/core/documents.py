@@ -7,7 +7,7 @@ raise `DomainError`, which the UI and API show as a clear message. Leaving draft
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from suanpan.core.models import OrgScoped
 class Workflow:
     """Allowed transitions of one document type."""
 
-    def __init__(self, transitions: Iterable[tuple[str, str]], *, labels: dict[str, str] | None = None) -> None:
+    def __init__(self, transitions: Iterable[tuple[str, str]], *, labels: Mapping[str, object] | None = None) -> None:
         self.transitions = frozenset(transitions)
         self.labels = labels or {}
 

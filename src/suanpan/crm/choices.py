@@ -36,7 +36,7 @@ class FollowUpKind(models.TextChoices):
     CALL = "call", _("Phone call")
     VISIT = "visit", _("Visit")
     WECHAT = "wechat", _("WeChat")
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", pgettext_lazy("follow-up", "E-mail")
     MEETING = "meeting", _("Meeting")
     NOTE = "note", _("Note")
 
@@ -49,7 +49,7 @@ class PoolAction(models.TextChoices):
 
 
 class StageKind(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("stage", "Open")
     WON = "won", _("Won")
     LOST = "lost", _("Lost")
 
@@ -57,10 +57,10 @@ class StageKind(models.TextChoices):
 class QuoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("quote", "Accepted")
     REJECTED = "rejected", _("Rejected")
     SUPERSEDED = "superseded", _("Superseded")
-    ORDERED = "ordered", _("Ordered")
+    ORDERED = "ordered", pgettext_lazy("quote", "Ordered")
 
 
 QUOTE_FLOW = Workflow(

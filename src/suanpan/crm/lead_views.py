@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from suanpan.core.audit import audit_history
 from suanpan.core.excel import workbook_bytes, xlsx_response
-from suanpan.core.exceptions import DomainError, InvalidInput
+from suanpan.core.exceptions import DomainError, InvalidInput, NotFound
 from suanpan.core.filters import filtered_queryset
+from suanpan.core.importing import importer_for
 from suanpan.core.permissions import P
 from suanpan.core.scopes import may_see
 from suanpan.core.ui import EXPORT_LIMIT, PAGE_SIZE, Column, DocumentListView, OrgView, apply_errors, redirect
@@ -87,6 +88,15 @@ class LeadListView(DocumentListView):
 
     def queryset(self) -> QuerySet[Lead]:
         return leads.lead_list(organization=self.organization, actor=self.request.user)
+
+    @property
+    def import_kind(self) -> str:  # type: ignore[override]
+        """The Excel import of leads, once `crm.lead_importers.LEADS` is registered."""
+        try:
+            importer_for("leads")
+        except NotFound:
+            return ""
+        return "leads"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = self.filterset_class(request.GET or None, queryset=self.queryset(), request=request)

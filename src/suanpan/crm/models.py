@@ -8,6 +8,7 @@ history: they are added, never rewritten.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suanpan.core.models import Organization, OrgScoped
 from suanpan.core.money import MoneyField, PriceField, QuantityField
@@ -155,7 +157,9 @@ class AssignmentRule(OrgScoped):
     name = models.CharField(_("name"), max_length=60)
     seq = models.PositiveSmallIntegerField(_("order"), default=0)
     province = models.CharField(_("province"), max_length=30, blank=True, help_text=_("Empty: any region."))
-    assignees = models.ManyToManyField(USER, verbose_name=_("assignees"), related_name="+")
+    assignees: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        USER, verbose_name=_("assignees"), related_name="+"
+    )
     last_assigned = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -438,7 +442,7 @@ class QuoteLine(OrgScoped):
 
 class Contract(OrgScoped):
     number = models.CharField(_("number"), max_length=40)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("contract", "title"), max_length=200)
     customer = models.ForeignKey(
         "partners.Partner", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
     )

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from suanpan.crm.choices import QuoteStatus, StageKind
 from suanpan.crm.models import Opportunity, Quote, Stage
 from suanpan.partners.models import Partner
 
+DATE_ATTRS = {"type": "date", "class": "form-control"}
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -80,10 +82,19 @@ class QuoteFilter(_CrmFilter):
 
     status = django_filters.ChoiceFilter(choices=QuoteStatus.choices, label=_("Status"))
     opportunity = django_filters.NumberFilter(
-        field_name="opportunity_id", label=_("Opportunity"), min_value=1, max_value=2**53, decimal_places=0
+        field_name="opportunity_id",
+        label=_("Opportunity"),
+        min_value=1,
+        max_value=2**53,
+        decimal_places=0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": "1"}),
     )
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=_("From"), widget=forms.DateInput(attrs=DATE_ATTRS)
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("To"), widget=forms.DateInput(attrs=DATE_ATTRS)
+    )
 
     class Meta:
         model = Quote

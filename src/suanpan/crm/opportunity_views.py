@@ -31,6 +31,7 @@ from suanpan.crm.choices import StageKind
 from suanpan.crm.models import Opportunity, Stage
 from suanpan.crm.opportunity_filters import OpportunityFilter
 from suanpan.crm.opportunity_forms import OpportunityForm, customers_for
+from suanpan.crm.opportunity_ui import OwnerColumn
 from suanpan.inventory.services import normalize
 from suanpan.partners.models import Contact
 
@@ -56,7 +57,7 @@ class OpportunityListView(DocumentListView):
         Column("amount", gettext_lazy("Expected amount"), sort="amount", numeric=True),
         Column("probability", gettext_lazy("Probability (%)"), numeric=True, phone_hidden=True),
         Column("expected_close_on", gettext_lazy("Expected close date"), sort="expected_close_on", phone_hidden=True),
-        Column("owner", gettext_lazy("Owner"), phone_hidden=True),
+        OwnerColumn("owner", gettext_lazy("Owner"), phone_hidden=True),
         Column("closed_on", gettext_lazy("Closed on"), sort="closed_on", phone_hidden=True),
     )
 

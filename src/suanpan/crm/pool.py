@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import CharField, DateTimeField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
-from suanpan.core.models import Membership, Organization
+from suanpan.core.models import AuditEvent, Membership, Organization
 from suanpan.core.notifications import notify
 from suanpan.core.permissions import P, has_perm
 from suanpan.core.records import get_scoped
@@ -64,7 +64,8 @@ def pool_list(*, organization: Organization, actor: Actor | None = None) -> Quer
 
 def with_last_activity(qs: QuerySet[Partner]) -> QuerySet[Partner]:
     """Customers annotated with `last_activity`: the latest of their last follow-up (on them or their
-    opportunities), their last claim or assignment, and their creation."""
+    opportunities), their last claim or assignment, their last change of owner on the customer form, and their
+    creation."""
     direct = FollowUp.objects.filter(customer=OuterRef("pk")).order_by("-happened_at").values("happened_at")[:1]
     via_opportunity = (
         FollowUp.objects.filter(opportunity__customer=OuterRef("pk")).order_by("-happened_at").values("happened_at")[:1]
@@ -74,12 +75,23 @@ def with_last_activity(qs: QuerySet[Partner]) -> QuerySet[Partner]:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
+    handed_over = (  # the owner changed on the customer's own form (partners), recorded by the audit trail
+        AuditEvent.objects.filter(
+            object_type="partners.partner",
+            object_id=Cast(OuterRef("pk"), CharField()),
+            action=AuditAction.UPDATE,
+            changes__has_key="owner",
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     created = F("created_at")
     return qs.annotate(
         last_activity=Greatest(
             Coalesce(Subquery(direct, output_field=DateTimeField()), created),
             Coalesce(Subquery(via_opportunity, output_field=DateTimeField()), created),
             Coalesce(Subquery(taken, output_field=DateTimeField()), created),
+            Coalesce(Subquery(handed_over, output_field=DateTimeField()), created),
             created,
             output_field=DateTimeField(),
         )

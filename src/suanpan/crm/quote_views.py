@@ -33,6 +33,7 @@ from suanpan.crm.choices import QUOTE_FLOW, QuoteStatus
 from suanpan.crm.models import Opportunity, Quote
 from suanpan.crm.opportunity_filters import QuoteFilter
 from suanpan.crm.opportunity_forms import customers_for, date_widget, styled
+from suanpan.crm.opportunity_ui import LabelColumn, OwnerColumn
 from suanpan.inventory.services import normalize
 from suanpan.partners.models import Contact, Partner
 
@@ -50,13 +51,6 @@ STATE_BADGES = {
 }
 
 
-class LabelColumn(Column):
-    """The quote as it is called: its number, with the version from V2 on."""
-
-    def raw(self, obj: object) -> Any:
-        return str(obj)
-
-
 class QuoteListView(DocumentListView):
     permission = P.VIEW_CRM
     change_permission = P.CHANGE_CRM
@@ -72,7 +66,7 @@ class QuoteListView(DocumentListView):
         Column("total", gettext_lazy("Total"), sort="total", numeric=True),
         Column("status", gettext_lazy("Status")),
         Column("valid_until", gettext_lazy("Valid until"), sort="valid_until", phone_hidden=True),
-        Column("owner", gettext_lazy("Owner"), phone_hidden=True),
+        OwnerColumn("owner", gettext_lazy("Owner"), phone_hidden=True),
         Column("opportunity.number", gettext_lazy("Opportunity"), phone_hidden=True),
         Column("sales_order", gettext_lazy("Sales order")),
     )

@@ -39,7 +39,7 @@ XLSX_RESPONSE = {
 def _filters(payload: s.FiltersIn | None) -> dict[str, Any]:
     if payload is None:
         return {}
-    return {k: (str(v) if k == "min_lifetime_value" else v) for k, v in payload.dict(exclude_none=True).items()}
+    return {k: (str(v) if k == "min_lifetime_value" else v) for k, v in payload.model_dump(exclude_none=True).items()}
 
 
 @router.get("/segments", response={200: list[s.SegmentOut], **ERRORS}, operation_id="segments_list")

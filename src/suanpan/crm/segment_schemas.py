@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from suanpan.inventory.stock_schemas import IsoDate
 
@@ -15,8 +15,9 @@ ID_MAX = 2**53
 MAX_DAYS = 36500
 
 
-class FiltersIn(Schema):
-    """Segment filters (all optional; several narrow together). See `crm.segments.customer_filter`."""
+class FiltersIn(BaseModel):
+    """Segment filters (all optional; several narrow together). See `crm.segments.customer_filter`. A plain pydantic
+    model: a ninja Schema would take any value (a list, a number) as an object without attributes."""
 
     province: StrictStr | None = Field(None, max_length=60)
     city: StrictStr | None = Field(None, max_length=60)

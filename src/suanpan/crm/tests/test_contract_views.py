@@ -187,3 +187,25 @@ def test_pages_follow_the_roles(role, org, member, monkeypatch):
     assert Contract.objects.filter(organization=org).count() == (3 if change else 2)
     assert ContractAttachment.objects.filter(contract=draft).count() == 2
     assert set(draft.orders.values_list("pk", flat=True)) == ({order.pk} if change else {linked.pk})
+
+
+def test_the_list_and_page_read_a_fixed_number_of_queries(org, owner_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(url).status_code == 200
+        return len(captured)
+
+    first, _order = cc.linked_order(org)
+    cc.make_attachment(org, first)
+    queries("/crm/contracts/")  # the first request of a session reads a few things once
+    few = queries("/crm/contracts/"), queries(f"/crm/contracts/{first.pk}/")
+    for _n in range(4):
+        cc.linked_order(org)
+        cc.make_attachment(org, first)
+        contracts.contract_order_link(
+            organization=org, actor=None, contract_id=first.pk, order_id=cc.make_order(org, first.customer).pk
+        )
+    assert (queries("/crm/contracts/"), queries(f"/crm/contracts/{first.pk}/")) == few

@@ -408,3 +408,25 @@ def test_pages_follow_the_roles(role, org, member):
     assert Quote.objects.get(pk=accepted.pk).status == ("ordered" if sells else "accepted")
     assert Stage.objects.filter(pk=extra.pk).exists() != manage
     assert quotes.quote_list(organization=org, actor=None).count() == 2
+
+
+def test_the_board_and_lists_read_a_fixed_number_of_queries(org, rep, rep_client, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert rep_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_opportunity(org, rep, customer_id=customer.pk)
+    make_quote(org, "draft", rep, customer_id=customer.pk)
+    urls = ("/crm/opportunities/board/", "/crm/opportunities/", "/crm/quotes/")
+    for url in urls:  # the first request of a session reads a few things once
+        count(url)
+    before = [count(url) for url in urls]
+    for i in range(4):
+        opp = make_opportunity(org, rep, customer_id=opp_customer(org, rep, f"客户{i}").pk)
+        opps.opportunity_move(organization=org, actor=rep, opportunity_id=opp.pk, stage_id=stage(org, "谈判").pk)
+        make_quote(org, "sent", rep, customer_id=customer.pk)
+    assert [count(url) for url in urls] == before

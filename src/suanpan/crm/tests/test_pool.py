@@ -11,12 +11,14 @@ from tests.crm_cases_followups import log, make_customer_of, make_opportunity_ro
 from tests.resources import make_supplier
 
 from suanpan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionRefused
-from suanpan.core.models import Notification
+from suanpan.core.models import AuditEvent, Notification
 from suanpan.crm import crm_settings_services, pool
 from suanpan.crm.choices import PoolAction
 from suanpan.crm.models import PoolEvent
 from suanpan.crm.setup import crm_settings
+from suanpan.partners.choices import PartnerRole
 from suanpan.partners.models import Partner
+from suanpan.partners.services import partner_update
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +229,22 @@ def test_activity_that_keeps_a_customer(org, rep):
     assert pool.pool_reclaim(organization=org, today=days(11)) == 1
     assert owner_id(claimed) is None
     assert owner_id(inactive) == rep.pk
+
+
+def test_a_hand_over_on_the_customer_form_counts_as_activity(org, rep, rep2, owner):
+    """Changing the owner on the customer's own form (not through the pool) gives the new rep the full N days."""
+    settings(org, pool_return_days=30)
+    customer = make_customer_of(org, rep, "转交客户")
+    Partner.objects.filter(pk=customer.pk).update(created_at=at(days(-90)))
+    partner_update(
+        organization=org, actor=owner, role=PartnerRole.CUSTOMER, partner_id=customer.pk, data={"owner": rep2}
+    )
+    AuditEvent.objects.filter(object_type="partners.partner", object_id=str(customer.pk)).update(
+        created_at=at(days(-20))
+    )
+    assert pool.pool_reclaim(organization=org, today=days(0)) == 0
+    assert owner_id(customer) == rep2.pk
+    assert pool.pool_reclaim(organization=org, today=days(11)) == 1
 
 
 def test_zero_days_turns_the_rule_off(org, rep):
