@@ -6,3 +6,9 @@ class CrmConfig(AppConfig):
     name = "suanpan.crm"
     label = "crm"
     verbose_name = _("CRM")
+
+    def ready(self) -> None:
+        from suanpan.core.importing import register
+        from suanpan.crm.lead_importers import LEADS
+
+        register(LEADS)

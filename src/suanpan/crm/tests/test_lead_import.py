@@ -43,15 +43,17 @@ def test_leads_are_imported_all_or_nothing(org, owner, member):
         HEADER,
         ["上海浦东展会客户", "钱七", "13800000001", "上海", "展会", rep.username, ""],
         ["", "散客孙", "13800000001", "江苏", "官网", "", ""],  # repeats the row above
-        ["杭州客户", "周八", "13800000009", "浙江", "火星", "nobody", ""],  # repeats a lead; bad channel and owner
+        ["杭州客户", "周八", "13800000009", "浙江", "展会", "nobody", ""],  # an unknown owner (and a duplicate)
+        ["南京客户", "吴九", "13800000005", "江苏", "火星", "", ""],  # no such channel
     ]
     batch = run(org, owner, rows)
     assert not batch.imported
-    errors = {(e["row"], e["column"]) for e in batch.errors}
-    assert errors == {(3, "手机"), (4, "来源"), (4, "负责人")}
+    errors = {(e["row"], e["field"]) for e in batch.errors}
+    assert errors == {(3, "手机"), (4, "负责人"), (5, "来源")}
     assert Lead.objects.count() == 1
     rows[2][6] = "是"
-    rows[3][4:7] = ["展会", "", "是"]
+    rows[3][5:7] = ["", "是"]
+    rows[4][4] = "官网"
     batch = run(org, owner, rows)
     assert batch.imported, batch.errors
     made = Lead.objects.exclude(pk=existing.pk).order_by("pk")
@@ -59,8 +61,9 @@ def test_leads_are_imported_all_or_nothing(org, owner, member):
         ("钱七", "展会", rep),
         ("散客孙", "官网", None),
         ("周八", "展会", None),
+        ("吴九", "官网", None),
     ]
-    assert len({x.number for x in made}) == 3
+    assert len({x.number for x in made}) == 4
 
 
 def test_the_import_needs_change_crm_and_shows_on_the_list(org, member, client_as, owner_client):
