@@ -40,6 +40,7 @@ from suanpan.core.ui import RecordListView
 from suanpan.onboarding import organization_open
 from suanpan.partners import services as partners_services
 from suanpan.partners.choices import PartnerRole
+from suanpan.partners.models import Partner
 from tests import (
     crm_cases,
     delivery_resources,
@@ -881,6 +882,7 @@ def test_a_member_of_both_organizations_acts_in_the_chosen_one_only(org, other_o
     both = member("owner")
     membership_add(organization=other_org, actor=None, user=both, roles=["sales"])
     theirs = make_customer(other_org, name=THEIRS)
+    Partner.objects.filter(pk=theirs.pk).update(owner=both)  # a rep there: her own customer (data scope)
     client = Client()
     client.force_login(both)
     client.post("/switch-organization/", {"organization": org.pk})

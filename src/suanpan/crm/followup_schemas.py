@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from suanpan.inventory.stock_schemas import IsoDate
 
@@ -142,7 +142,7 @@ class MyDayOut(Schema):
 
 class PoolQuery(Schema):
     q: str | None = Field(None, max_length=100, description="Name, code, pinyin or pinyin initials")
-    province: str | None = Field(None, max_length=30)
+    province: str | None = Field(None, min_length=1, max_length=30)
 
 
 class PoolCustomerOut(Schema):
@@ -201,6 +201,14 @@ class CrmSettingsOut(Schema):
 
 
 class CrmSettingsIn(Schema):
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        """Every field is optional: without this, a JSON array or number would pass as "no change"."""
+        if not isinstance(getattr(value, "_obj", value), dict):  # ninja wraps the input in a DjangoGetter
+            raise ValueError("Send a JSON object.")
+        return value
+
     pool_return_days: StrictInt | None = Field(None, ge=0, le=3650, description="0: never back to the pool")
     claim_limit: StrictInt | None = Field(None, ge=0, le=10000, description="0: no limit")
     churn_multiple: Decimal | None = Field(None, max_digits=4, decimal_places=2, ge=1, le=20)

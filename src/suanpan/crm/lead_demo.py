@@ -209,4 +209,5 @@ def _advance(org: Organization, lead: Lead, outcome: str, n: int, day: datetime.
                 "amount": f"{amount}.00",
                 "expected_close_on": day + datetime.timedelta(days=rng.randrange(30, 90)),
             }
-        leads.lead_convert(**args, data=data)
+        # the rep who owns the lead converts it: the customer is created by them, as a rep's customers are
+        leads.lead_convert(**{**args, "actor": lead.owner}, data=data)

@@ -10,6 +10,7 @@ from suanpan.catalog.models import Category, Product
 from suanpan.core.choices import AuditAction, TaxpayerType
 from suanpan.core.models import AuditEvent, Membership, NumberSequence, Organization
 from suanpan.core.validators import is_valid_credit_code
+from suanpan.crm.models import Lead
 from suanpan.demo import (
     DEMO_ORG_NAME,
     USERS,
@@ -55,22 +56,27 @@ def test_demo_creates_realistic_data_idempotently_and_verifies_clean(capsys):
     assert is_valid_credit_code(org.credit_code)
 
     first = counts(org)
-    assert first["customers"] == 40
+    # 40 customers of the customer list, and 8 more that demo leads were converted into
+    from_leads = set(Lead.objects.filter(organization=org).exclude(customer=None).values_list("customer_id", flat=True))
+    assert len(from_leads) == 8
+    assert first["customers"] == 40 + 8
     assert first["suppliers"] == 12
     assert first["products"] == 51
     assert first["warehouses"] == 2
     assert first["members"] == len(USERS) == 9
 
     partners = Partner.objects.filter(organization=org)
-    companies = partners.filter(kind=PartnerKind.COMPANY)
+    companies = partners.filter(kind=PartnerKind.COMPANY).exclude(pk__in=from_leads)
+    # a converted lead's customer carries the lead's credit code, if the lead had one
+    assert all(not p.credit_code or is_valid_credit_code(p.credit_code) for p in partners.filter(pk__in=from_leads))
     assert partners.filter(kind=PartnerKind.PERSON, is_customer=True).count() == 4
     assert all(is_valid_credit_code(p.credit_code) for p in companies)
     assert len({p.credit_code for p in companies}) == companies.count()
     assert len({p.province for p in companies.filter(is_customer=True)}) >= 10
     # Codes come from core.numbering, so the sequences stand where the codes end.
-    assert set(partners.filter(is_customer=True).values_list("code", flat=True)) == {f"C{n:05d}" for n in range(1, 41)}
+    assert set(partners.filter(is_customer=True).values_list("code", flat=True)) == {f"C{n:05d}" for n in range(1, 49)}
     partner_series = sorted(item for item in first["sequences"] if item[0].startswith("partner."))
-    assert partner_series == [("partner.customer", 40), ("partner.supplier", 12)]
+    assert partner_series == [("partner.customer", 48), ("partner.supplier", 12)]
 
     # The books: opened last month with accepted opening balances, last month closed, this month in progress.
     books = Books.objects.get(organization=org)
@@ -89,7 +95,8 @@ def test_demo_creates_realistic_data_idempotently_and_verifies_clean(capsys):
     assert reps == {"sales", "sales2"}
     assert not companies.filter(contacts__isnull=True).exists()
     assert not partners.filter(is_supplier=True, bank_account="").exists()
-    assert not partners.filter(is_customer=True, credit_limit=0).exclude(payment_terms_days=0).exists()
+    listed = partners.exclude(pk__in=from_leads)  # converted leads' customers keep the model's defaults
+    assert not listed.filter(is_customer=True, credit_limit=0).exclude(payment_terms_days=0).exists()
     assert set(Tag.objects.filter(organization=org, partners__isnull=False).values_list("name", flat=True)) >= {
         "重点客户",
         "经销商",
@@ -130,7 +137,7 @@ def test_demo_creates_realistic_data_idempotently_and_verifies_clean(capsys):
 
     # A customer entered after the demo continues the numbering.
     new = partner_create(organization=org, actor=None, role=PartnerRole.CUSTOMER, data={"name": "上海新来客户有限公司"})
-    assert new.code == "C00041"
+    assert new.code == "C00049"
 
 
 def test_every_demo_user_logs_in_with_the_printed_password_and_holds_their_roles():
