@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from suanpan.core.exceptions import InvalidInput
+from suanpan.core.exceptions import FieldError, InvalidInput
 
 
 def decimal_input(value: object, field: str, places: int, *, positive: bool = True) -> Decimal:
@@ -36,3 +38,33 @@ def date_input(value: object, field: str) -> datetime.date:
     if not isinstance(value, datetime.date):
         raise InvalidInput.single(field, _("Enter a valid date."))
     return value
+
+
+MAX_ID = 2**63
+
+
+def id_input(value: object) -> int | None:
+    """A row id typed in or sent (int or digits), or None when it is not one (blank, negative, too large)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < MAX_ID else None
+
+
+def text_input(
+    data: Mapping[str, Any], key: str, limit: int, errors: list[FieldError], *, required: bool = False
+) -> str:
+    """`data[key]` stripped (missing: ""); a refusal naming `key` is added to `errors` when it is required and
+    empty, longer than `limit`, or holds a null character (PostgreSQL cannot store one)."""
+    value = data.get(key)
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        errors.append(FieldError(key, _("This field is required.")))
+    elif len(text) > limit:
+        errors.append(FieldError(key, _("At most %(n)d characters.") % {"n": limit}))
+    elif "\x00" in text:
+        errors.append(FieldError(key, _("Null characters are not allowed.")))
+    return text

@@ -52,7 +52,7 @@ from suanpan.core import notifications
 from suanpan.core.audit import audit_record, diff, snapshot
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
-from suanpan.core.inputs import date_input, decimal_input
+from suanpan.core.inputs import date_input, decimal_input, id_input, text_input
 from suanpan.core.models import Membership, Organization
 from suanpan.core.money import ZERO, money
 from suanpan.core.numbering import next_number
@@ -74,7 +74,6 @@ from suanpan.sales.invoicing import SOURCE as INVOICE_SOURCE
 from suanpan.sales.models import InvoiceLine, SalesOrder
 
 SERIES, PREFIX = "crm_contract", "HT-"
-MAX_ID = 2**63
 MAX_MILESTONES = 100
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = {
@@ -129,28 +128,6 @@ def attachment_get(
 # Input ----------------------------------------------------------------------------------------------------------------
 
 
-def _id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < MAX_ID else None
-
-
-def _text(data: Mapping[str, Any], key: str, limit: int, errors: list[FieldError], *, required: bool = False) -> str:
-    value = data.get(key)
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        errors.append(FieldError(key, _("This field is required.")))
-    elif len(text) > limit:
-        errors.append(FieldError(key, _("At most %(n)d characters.") % {"n": limit}))
-    elif "\x00" in text:
-        errors.append(FieldError(key, _("Null characters are not allowed.")))
-    return text
-
-
 def _date(value: object, field: str, errors: list[FieldError], *, required: bool) -> datetime.date | None:
     if value in (None, ""):
         if required:
@@ -177,7 +154,7 @@ def _customer(organization: Organization, actor: Actor | None, value: object, er
 
 def _owner(organization: Organization, actor: Actor | None, value: object, errors: list[FieldError]) -> Any:
     """The owner named by `owner_id`: an active member whose records the actor sees."""
-    uid = _id(value)
+    uid = id_input(value)
     membership = (
         Membership.objects.filter(organization=organization, user_id=uid, is_active=True, user__is_active=True)
         .select_related("user")
@@ -231,7 +208,7 @@ def _milestones(organization: Organization, rows: object, errors: list[FieldErro
             errors.append(FieldError(where, _("A milestone has a name, a date and an amount.")))
             continue
         before = len(errors)
-        name = _text(row, "name", 100, [])
+        name = text_input(row, "name", 100, [])
         if not name:
             errors.append(FieldError(f"{where}.name", _("This field is required.")))
         elif len(name) > 100 or "\x00" in name:
@@ -256,8 +233,8 @@ def _fields(
     """The header fields and milestones of `data`, every field at fault reported at once."""
     errors: list[FieldError] = []
     header: dict[str, Any] = {
-        "title": _text(data, "title", 200, errors, required=True),
-        "notes": _text(data, "notes", 5000, errors),
+        "title": text_input(data, "title", 200, errors, required=True),
+        "notes": text_input(data, "notes", 5000, errors),
     }
     customer = _customer(organization, actor, data.get("customer_id"), errors)
     header["customer"] = customer
@@ -455,7 +432,7 @@ def contract_order_unlink(
         contract = _lock(organization, actor, contract_id)
         if contract.status not in LINKABLE:
             raise DomainError(_("Orders are unlinked from a draft contract or one in force."), field="status")
-        order = contract.orders.filter(pk=_id(order_id) or 0).first()
+        order = contract.orders.filter(pk=id_input(order_id) or 0).first()
         if order is None:
             raise NotFound(_("This order is not linked to the contract."))
         contract.orders.remove(order)

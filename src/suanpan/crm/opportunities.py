@@ -31,7 +31,7 @@ from suanpan.catalog.models import Product
 from suanpan.core.audit import audit_record, diff, snapshot
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
-from suanpan.core.inputs import date_input, decimal_input
+from suanpan.core.inputs import date_input, decimal_input, id_input, text_input
 from suanpan.core.models import Membership, Organization
 from suanpan.core.numbering import next_number
 from suanpan.core.permissions import P
@@ -47,7 +47,6 @@ from suanpan.partners.models import Contact, Partner
 from suanpan.partners.selectors import partner_get
 
 HUNDRED = Decimal(100)
-MAX_ID = 2**63
 MAX_PRODUCTS = 200
 
 
@@ -91,29 +90,9 @@ def first_won_stage(organization: Organization) -> Stage | None:
 # Input ---------------------------------------------------------------------------------------------------------------
 
 
-def _text(data: Mapping[str, Any], key: str, limit: int, errors: list[FieldError]) -> str:
-    value = data.get(key)
-    text = "" if value is None else str(value).strip()
-    if len(text) > limit:
-        errors.append(FieldError(key, _("At most %(n)d characters.") % {"n": limit}))
-    elif "\x00" in text:
-        errors.append(FieldError(key, _("Null characters are not allowed.")))
-    return text
-
-
-def _id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < MAX_ID else None
-
-
 def member_user(organization: Organization, value: object, field: str) -> Any:
     """An active member of the organization, by user id (refused naming `field`)."""
-    uid = _id(value)
+    uid = id_input(value)
     membership = (
         Membership.objects.filter(organization=organization, user_id=uid, is_active=True, user__is_active=True)
         .select_related("user")
@@ -187,7 +166,7 @@ def _products(organization: Organization, value: object, errors: list[FieldError
     if len(ids) > MAX_PRODUCTS:
         errors.append(FieldError("product_ids", _("At most %(n)d products.") % {"n": MAX_PRODUCTS}))
         return []
-    wanted = {_id(v) for v in ids}
+    wanted = {id_input(v) for v in ids}
     if None in wanted:
         errors.append(FieldError("product_ids", _("No such product.")))
         return []
@@ -264,7 +243,7 @@ def opportunity_create(
         guard(organization, actor, P.CHANGE_CRM)
         stages_ensure(organization)
         errors: list[FieldError] = []
-        name = _text(data, "name", 200, errors)
+        name = text_input(data, "name", 200, errors)
         if not name and not any(e.field == "name" for e in errors):
             errors.append(FieldError("name", _("This field is required.")))
         customer = customer_input(organization, actor, data.get("customer_id"), errors)
@@ -287,9 +266,9 @@ def opportunity_create(
         elif customer is not None:
             owner = customer.owner
         products = _products(organization, data.get("product_ids"), errors)
-        competitors = _text(data, "competitors", 300, errors)
-        notes = _text(data, "notes", 5000, errors)
-        loss_reason = _text(data, "loss_reason", 300, errors)
+        competitors = text_input(data, "competitors", 300, errors)
+        notes = text_input(data, "notes", 5000, errors)
+        loss_reason = text_input(data, "loss_reason", 300, errors)
         probability = stage.probability if stage is not None else Decimal("0")
         if data.get("probability") not in (None, ""):
             probability = _probability(data.get("probability"), errors) or Decimal("0")
@@ -375,12 +354,12 @@ def opportunity_update(
         before = _summary(opportunity)
         errors: list[FieldError] = []
         if "name" in data:
-            name = _text(data, "name", 200, errors)
+            name = text_input(data, "name", 200, errors)
             if not name and not any(e.field == "name" for e in errors):
                 errors.append(FieldError("name", _("This field is required.")))
             opportunity.name = name
         customer = opportunity.customer
-        if "customer_id" in data and _id(data.get("customer_id")) != opportunity.customer_id:
+        if "customer_id" in data and id_input(data.get("customer_id")) != opportunity.customer_id:
             found = customer_input(organization, actor, data.get("customer_id"), errors)
             if found is not None:
                 if opportunity.quotes.exists():
@@ -400,7 +379,7 @@ def opportunity_update(
             probability = _probability(data.get("probability"), errors)
             if probability is not None:
                 opportunity.probability = probability
-        if "owner_id" in data and _id(data.get("owner_id")) != opportunity.owner_id:
+        if "owner_id" in data and id_input(data.get("owner_id")) != opportunity.owner_id:
             owner = owner_input(organization, actor, data.get("owner_id"), errors)
             if owner is not None:
                 opportunity.owner = owner
@@ -408,9 +387,9 @@ def opportunity_update(
         if "product_ids" in data:
             products = _products(organization, data.get("product_ids"), errors)
         if "competitors" in data:
-            opportunity.competitors = _text(data, "competitors", 300, errors)
+            opportunity.competitors = text_input(data, "competitors", 300, errors)
         if "notes" in data:
-            opportunity.notes = _text(data, "notes", 5000, errors)
+            opportunity.notes = text_input(data, "notes", 5000, errors)
         if errors:
             raise InvalidInput(errors)
         opportunity.save()
@@ -501,7 +480,7 @@ def _stage_fields(
     errors: list[FieldError] = []
     fields: dict[str, Any] = {}
     if stage is None or "name" in data:
-        name = _text(data, "name", 40, errors)
+        name = text_input(data, "name", 40, errors)
         if not name and not any(e.field == "name" for e in errors):
             errors.append(FieldError("name", _("This field is required.")))
         taken = Stage.objects.filter(organization=organization, name=name)
@@ -629,7 +608,7 @@ def stage_reorder(*, organization: Organization, actor: Actor | None, stage_ids:
         guard(organization, actor, P.MANAGE_CRM)
         _lock_stages(organization)
         stages = {s.pk: s for s in Stage.objects.filter(organization=organization)}
-        wanted = [_id(v) for v in stage_ids]
+        wanted = [id_input(v) for v in stage_ids]
         if None in wanted or len(set(wanted)) != len(wanted) or set(wanted) != set(stages):
             raise InvalidInput.single("stage_ids", _("List every stage once."))
         ordered = [stages[pk] for pk in wanted if pk is not None]

@@ -32,7 +32,7 @@ from suanpan.catalog.models import Product
 from suanpan.core.audit import audit_record
 from suanpan.core.choices import AuditAction
 from suanpan.core.exceptions import DomainError, FieldError, InvalidInput, NotFound
-from suanpan.core.inputs import date_input, decimal_input
+from suanpan.core.inputs import date_input, decimal_input, text_input
 from suanpan.core.models import Organization
 from suanpan.core.money import ZERO, amount_in_words
 from suanpan.core.numbering import next_number
@@ -123,16 +123,6 @@ def _discount(value: object, field: str) -> Decimal:
     return percent / HUNDRED
 
 
-def _text(data: Mapping[str, Any], key: str, limit: int, errors: list[FieldError]) -> str:
-    value = data.get(key)
-    text = "" if value is None else str(value).strip()
-    if len(text) > limit:
-        errors.append(FieldError(key, _("At most %(n)d characters.") % {"n": limit}))
-    elif "\x00" in text:
-        errors.append(FieldError(key, _("Null characters are not allowed.")))
-    return text
-
-
 def _header(
     organization: Organization,
     actor: Actor | None,
@@ -193,8 +183,8 @@ def _header(
     else:
         owner = actor
     header["owner"] = owner
-    header["terms"] = _text(data, "terms", 5000, errors)
-    header["notes"] = _text(data, "notes", 5000, errors)
+    header["terms"] = text_input(data, "terms", 5000, errors)
+    header["notes"] = text_input(data, "notes", 5000, errors)
     if errors:
         raise InvalidInput(errors)
     return header
